@@ -1,0 +1,117 @@
+"""Settings: the only module that reads the environment.
+
+Every setting has an environment variable. A missing or malformed setting stops startup
+with one line naming it (`ConfigError`). Secrets are `SecretStr`, so they never appear in
+a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+Mode = Literal["socket", "http", "offline"]
+
+
+class Settings(BaseSettings):
+    """Mingle's settings, read from the environment (and an optional `.env` file)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_api_url: str = Field(default=SLACK_DEFAULT_API_URL, alias="SLACK_API_URL")
+    database_url: str = Field(default="sqlite:///mingle.db", alias="MINGLE_DATABASE_URL")
+    admins_raw: str = Field(default="", alias="MINGLE_ADMINS")
+    log_level: str = Field(default="INFO", alias="MINGLE_LOG_LEVEL")
+    scheduler_enabled: bool = Field(default=True, alias="MINGLE_SCHEDULER")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value[len("postgresql://") :]
+        return value
+
+    @field_validator("admins_raw")
+    @classmethod
+    def _admins(cls, value: str) -> str:
+        for item in _split(value):
+            if not _USER_ID.match(item):
+                raise ValueError(f"{item!r} is not a Slack user ID (like U012AB3CD)")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @property
+    def admins(self) -> frozenset[str]:
+        """User IDs that are Mingle admins besides workspace admins and owners."""
+        return frozenset(_split(self.admins_raw))
+
+    def require_slack(self, mode: Mode) -> None:
+        """Check that the tokens the given mode needs are present and well formed."""
+        if mode == "offline":
+            return
+        _require_token(self.slack_bot_token, "SLACK_BOT_TOKEN", "xoxb-")
+        if mode == "socket":
+            _require_token(self.slack_app_token, "SLACK_APP_TOKEN", "xapp-")
+        if mode == "http" and not _secret(self.slack_signing_secret):
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is missing: HTTP mode needs the app's signing secret "
+                "(Basic Information > App Credentials)."
+            )
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.replace(";", ",").split(",") if item.strip()]
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
+def _require_token(value: SecretStr | None, name: str, prefix: str) -> None:
+    token = _secret(value)
+    if not token:
+        raise ConfigError(f"{name} is missing: set it to the app's {prefix}... token.")
+    if not token.startswith(prefix):
+        raise ConfigError(f"{name} is malformed: it should start with {prefix!r}.")
+
+
+_ALIASES = {name: field.alias or name for name, field in Settings.model_fields.items()}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation error into one clear `ConfigError` line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        name = _ALIASES.get(field, field)
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name} is malformed: {message}") from None

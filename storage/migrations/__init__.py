@@ -1,0 +1,1 @@
+"""Alembic migrations for Mingle's schema, driven by `storage.migrate`."""
