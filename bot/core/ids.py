@@ -1,0 +1,51 @@
+"""Every Slack ID Mingle registers: the slash command, action_ids, callback_ids, shortcuts.
+
+One place, so handlers, Block Kit builders and the manifest test agree.
+"""
+
+from __future__ import annotations
+
+COMMAND = "/mingle"
+
+# actions (buttons, selects)
+ACTION_EDIT_PROFILE = "mingle_edit_profile"
+ACTION_JOIN = "mingle_join"
+ACTION_LEAVE = "mingle_leave"
+ACTION_FORGET_ME = "mingle_forget_me"
+ACTION_PAUSE = "mingle_pause"
+ACTION_RESUME = "mingle_resume"
+ACTION_INTEREST_SELECT = "mingle_interest_select"  # external select typeahead
+ACTION_CAN_HELP_SELECT = "mingle_can_help_select"
+ACTION_LEARN_SELECT = "mingle_learn_select"
+ACTION_SKIP_ROUND = "mingle_skip_round"
+ACTION_MET = "mingle_met"
+ACTION_NOT_YET = "mingle_not_yet"
+ACTION_COULD_NOT = "mingle_could_not"
+ACTION_SHARE_ANSWER = "mingle_share_answer"
+ACTION_INTRODUCE_ME = "mingle_introduce_me"
+ACTION_SAY_HI = "mingle_say_hi"
+ACTION_OPEN_HOME = "mingle_open_home"
+
+# views (modals)
+VIEW_EDIT_PROFILE = "mingle_edit_profile_view"
+VIEW_ADMIN_SETUP = "mingle_admin_setup_view"
+VIEW_SHARE_ANSWER = "mingle_share_answer_view"
+VIEW_SAVE_ANSWER = "mingle_save_answer_view"
+VIEW_INTRO = "mingle_intro_view"
+
+# shortcuts
+SHORTCUT_SAVE_ANSWER = "mingle_save_answer"  # message shortcut
+SHORTCUT_INTRO = "mingle_intro"  # global shortcut
+
+# events the app subscribes to
+EVENTS = (
+    "app_home_opened",
+    "message.channels",
+    "message.groups",
+    "member_joined_channel",
+    "reaction_added",
+    "reaction_removed",
+)
+
+# external-select action_ids served by the options handler
+TYPEAHEAD_ACTIONS = (ACTION_INTEREST_SELECT, ACTION_CAN_HELP_SELECT, ACTION_LEARN_SELECT)

@@ -1,0 +1,75 @@
+"""`/mingle help`: one line for every subcommand, and friendly error replies."""
+
+from __future__ import annotations
+
+from bot.core.blocks import Reply, context, escape, section
+
+# Every subcommand the parser knows, with its usage and one line of help.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "help": ("/mingle help [topic]", "Show this help (try `/mingle help admin`)."),
+    "join": ("/mingle join", "Opt in to coffee chats in the channels where Mingle runs."),
+    "leave": ("/mingle leave [--forget]", "Opt out; `--forget` also deletes your profile."),
+    "pause": (
+        "/mingle pause 2 weeks | until 2026-12-24",
+        "Take a break from rounds; you come back on your own.",
+    ),
+    "resume": ("/mingle resume", "End a pause now."),
+    "interests": (
+        "/mingle interests [add a, b | remove a]",
+        "List, add or remove your interests.",
+    ),
+    "profile": ("/mingle profile [@someone]", "Show your profile, or someone else's."),
+    "find": ("/mingle find [words]", "Find people by interest, or get three suggestions."),
+    "intro": ("/mingle intro @a @b [why]", "Introduce two colleagues in a group DM."),
+    "answers": ("/mingle answers <words> | @someone", "Search answers people have shared."),
+    "reconnect": ("/mingle reconnect on [days] | off", "Get nudged to reconnect with people."),
+}
+
+ADMIN_SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "setup": (
+        "/mingle admin setup [weekly|biweekly|monthly] [monday] [10:00] [Europe/Berlin] [size 2]",
+        "Run coffee-chat rounds in this channel (no arguments opens a form).",
+    ),
+    "pause": ("/mingle admin pause", "Pause rounds in this channel."),
+    "resume": ("/mingle admin resume", "Resume rounds in this channel."),
+    "skip-next": ("/mingle admin skip-next", "Skip the next round in this channel."),
+    "preview": ("/mingle admin preview", "Dry run: show the groups, only to you."),
+    "run-now": ("/mingle admin run-now", "Run a round in this channel now."),
+    "prompts": (
+        "/mingle admin prompts on [cadence day time tz] | off | add <text> | list | remove <id>",
+        "Answer-sharing prompts in this channel.",
+    ),
+    "export": (
+        "/mingle admin export [#channel] [since YYYY-MM-DD]",
+        "Get the participation workbook (.xlsx) in a DM.",
+    ),
+    "stats": ("/mingle admin stats [#channel]", "Headline participation figures."),
+}
+
+
+def help_reply(topic: str = "", problem: str = "") -> Reply:
+    """The help message; `problem` (already plain text) is shown first when given."""
+    admin = topic == "admin"
+    table = ADMIN_SUBCOMMANDS if admin else SUBCOMMANDS
+    lines = [f"`{usage}`  {text}" for usage, text in table.values()]
+    title = "*Mingle admin commands*" if admin else "*Mingle commands*"
+    blocks = []
+    if problem:
+        blocks.append(section(f":warning: {escape(problem)}"))
+    blocks.append(section(title + "\n" + "\n".join(lines)))
+    if not admin:
+        blocks.append(
+            context("Admins: `/mingle help admin`. Your profile lives in Mingle's Home tab.")
+        )
+    fallback = (problem + "\n" if problem else "") + "Mingle commands: " + ", ".join(table)
+    return Reply(fallback, blocks)
+
+
+def error_reply(message: str) -> Reply:
+    """A friendly error: `message` is plain text and is escaped here."""
+    return Reply(message, [section(f":warning: {escape(message)}")])
+
+
+def info_reply(message_mrkdwn: str, fallback: str) -> Reply:
+    """A short confirmation; `message_mrkdwn` must already be escaped."""
+    return Reply(fallback, [section(message_mrkdwn)])

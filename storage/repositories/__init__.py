@@ -1,0 +1,1 @@
+"""Queries, one module per aggregate. Repositories flush; the unit of work commits."""

@@ -1,0 +1,170 @@
+"""Members, their topics, and forgetting a member."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Answer,
+    Interest,
+    Introduction,
+    Match,
+    MatchMember,
+    Member,
+    MemberTopic,
+    Nudge,
+    OutboundMessage,
+    RoundSkip,
+    Welcome,
+)
+
+
+def get_member(session: Session, team_id: str, user_id: str) -> Member | None:
+    return session.scalar(
+        select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
+    )
+
+
+def get_or_create_member(session: Session, team_id: str, user_id: str) -> tuple[Member, bool]:
+    member = get_member(session, team_id, user_id)
+    if member is not None:
+        return member, False
+    member = Member(team_id=team_id, user_id=user_id, status="left")
+    session.add(member)
+    session.flush()
+    return member, True
+
+
+def members_by_user(
+    session: Session, team_id: str, user_ids: Iterable[str] | None = None
+) -> dict[str, Member]:
+    query = select(Member).where(Member.team_id == team_id)
+    if user_ids is not None:
+        ids = list(set(user_ids))
+        if not ids:
+            return {}
+        found: dict[str, Member] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for member in session.scalars(query.where(Member.user_id.in_(chunk))):
+                found[member.user_id] = member
+        return found
+    return {member.user_id: member for member in session.scalars(query)}
+
+
+def topic_names(member: Member, kind: str) -> list[str]:
+    topics = sorted((t for t in member.topics if t.kind == kind), key=lambda t: t.position)
+    return [t.interest.name for t in topics]
+
+
+def interests_by_name(session: Session, team_id: str, names: Sequence[str]) -> dict[str, Interest]:
+    if not names:
+        return {}
+    existing = {
+        interest.name: interest
+        for interest in session.scalars(
+            select(Interest).where(Interest.team_id == team_id, Interest.name.in_(list(names)))
+        )
+    }
+    for name in names:
+        if name not in existing:
+            interest = Interest(team_id=team_id, name=name)
+            session.add(interest)
+            existing[name] = interest
+    session.flush()
+    return existing
+
+
+def set_topics(session: Session, member: Member, kind: str, names: Sequence[str]) -> None:
+    """Replace the member's topics of `kind` with `names` (already normalised), in order."""
+    interests = interests_by_name(session, member.team_id, names)
+    member.topics = [t for t in member.topics if t.kind != kind]
+    session.flush()
+    for position, name in enumerate(names):
+        member.topics.append(
+            MemberTopic(
+                interest=interests[name],
+                interest_id=interests[name].id,
+                kind=kind,
+                position=position,
+            )
+        )
+    session.flush()
+
+
+def search_topics(session: Session, team_id: str, query: str, limit: int = 50) -> list[str]:
+    """Known topic names in the workspace containing `query`, most used first."""
+    usage = func.count(MemberTopic.member_id)
+    stmt = (
+        select(Interest.name)
+        .outerjoin(MemberTopic, MemberTopic.interest_id == Interest.id)
+        .where(Interest.team_id == team_id)
+        .group_by(Interest.id, Interest.name)
+        .having(usage > 0)
+        .order_by(usage.desc(), Interest.name)
+        .limit(limit)
+    )
+    if query:
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(Interest.name.like(pattern, escape="\\"))
+    return list(session.scalars(stmt))
+
+
+def resume_expired_pauses(session: Session, today: dt.date) -> int:
+    """Members whose pause has ended become active again; returns how many."""
+    members = session.scalars(
+        select(Member).where(Member.status == "paused", Member.paused_until <= today)
+    ).all()
+    for member in members:
+        member.status = "active"
+        member.paused_until = None
+    session.flush()
+    return len(members)
+
+
+def forget_user(session: Session, team_id: str, user_id: str) -> None:
+    """Delete every piece of personal data Mingle holds about a user in a workspace."""
+    member = get_member(session, team_id, user_id)
+    if member is not None:
+        session.delete(member)
+    session.execute(delete(Answer).where(Answer.team_id == team_id, Answer.user_id == user_id))
+    session.execute(
+        delete(Introduction).where(
+            Introduction.team_id == team_id,
+            or_(
+                Introduction.introducer_id == user_id,
+                Introduction.a_user_id == user_id,
+                Introduction.b_user_id == user_id,
+            ),
+        )
+    )
+    session.execute(
+        delete(Nudge).where(
+            Nudge.team_id == team_id, or_(Nudge.user_id == user_id, Nudge.other_user_id == user_id)
+        )
+    )
+    session.execute(delete(Welcome).where(Welcome.team_id == team_id, Welcome.user_id == user_id))
+    session.execute(
+        delete(RoundSkip).where(RoundSkip.team_id == team_id, RoundSkip.user_id == user_id)
+    )
+
+    match_ids = select(Match.id).where(Match.team_id == team_id)
+    session.execute(
+        delete(MatchMember).where(
+            MatchMember.user_id == user_id, MatchMember.match_id.in_(match_ids)
+        )
+    )
+    pending = session.scalars(
+        select(OutboundMessage).where(
+            OutboundMessage.team_id == team_id, OutboundMessage.status == "pending"
+        )
+    )
+    for message in pending:
+        if user_id in (message.user_ids or []) or message.ephemeral_user == user_id:
+            message.status = "skipped"
+            message.last_error = "user_forgotten"
+    session.flush()
