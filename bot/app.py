@@ -1,0 +1,106 @@
+"""Assembling Mingle: the services (`build_deps`) and the Bolt app (`build_app`).
+
+This is the one place where dependencies are put together. Nothing is built at import time,
+so tests and the CLI build exactly the app they need.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.config import Settings
+from bot.services.deps import Deps
+from bot.slack.client import make_web_client
+from bot.slack.gateway import SlackGateway
+from storage.db import make_engine, make_session_factory
+from storage.models import ProcessedEvent
+
+log = logging.getLogger("mingle")
+
+
+def build_deps(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    client: WebClient | None = None,
+    verify_token: bool = True,
+) -> Deps:
+    """Create the engine, session factory and Slack gateway; learn the workspace with auth.test."""
+    engine = engine or make_engine(settings.database_url)
+    if client is None:
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        client = make_web_client(token, settings.slack_api_url)
+    deps = Deps(
+        settings=settings, sessions=make_session_factory(engine), slack=SlackGateway(client)
+    )
+    if verify_token and client.token:
+        auth = deps.slack.auth_test()
+        deps.team_id = str(auth.get("team_id", ""))
+        deps.bot_user_id = str(auth.get("user_id", ""))
+    from bot.services.features import install_features
+
+    install_features(deps)
+    return deps
+
+
+def build_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> App:
+    """The Bolt app: middleware (services, event dedup), every handler, and error handling."""
+    import handlers
+
+    signing_secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    )
+    app = App(
+        client=deps.slack.client,
+        signing_secret=signing_secret,
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=False,
+        ignoring_self_events_enabled=True,
+        url_verification_enabled=True,
+        logger=logging.getLogger("mingle.bolt"),
+    )
+    app.use(_provide_deps(deps))
+    app.use(_deduplicate_events(deps))
+    app.error(_on_error)
+    handlers.register(app)
+    return app
+
+
+def _provide_deps(deps: Deps) -> Callable[..., Any]:
+    def provide_deps(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        context["deps"] = deps
+        return next()
+
+    return provide_deps
+
+
+def _deduplicate_events(deps: Deps) -> Callable[..., Any]:
+    """Process each Slack event once, even when Slack retries it or two instances get it."""
+
+    def deduplicate_events(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if not event_id:
+            return next()
+        team_id = str(body.get("team_id") or context.team_id or deps.team_id)
+        try:
+            with deps.sessions.begin() as session:
+                session.add(ProcessedEvent(team_id=team_id, event_id=str(event_id)))
+        except IntegrityError:
+            log.info("event %s already processed; skipping the retry", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return deduplicate_events
+
+
+def _on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
+    logger.error("unhandled error for a %s request: %r", body.get("type", "slash command"), error)

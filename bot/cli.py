@@ -1,0 +1,194 @@
+"""`mingle`: run the Slack app, administer it, and show a demo.
+
+Every command has `--help`. Errors go to stderr as one line, with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import MingleError
+
+if TYPE_CHECKING:
+    from bot.config import Mode, Settings
+
+
+def _settings() -> Settings:
+    from bot.config import load_settings
+
+    return load_settings()
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from storage.db import make_engine
+    from storage.migrate import current_revision, downgrade, head_revision, upgrade
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    if args.action == "upgrade":
+        upgrade(engine)
+        print(f"Database is up to date (revision {current_revision(engine)}).")
+    elif args.action == "downgrade":
+        downgrade(engine, args.revision)
+        print(f"Database downgraded to {current_revision(engine) or 'base'}.")
+    else:
+        current = current_revision(engine)
+        head = head_revision(settings.database_url)
+        state = "up to date" if current == head else "out of date: run `mingle db upgrade`"
+        print(f"current: {current or 'none'}  head: {head}  ({state})")
+    return 0
+
+
+def _start(mode: Mode) -> tuple[Settings, Any, Any, Any]:
+    from bot.app import build_app, build_deps
+    from bot.logs import configure_logging
+    from bot.scheduler import start_scheduler
+    from storage.db import make_engine
+    from storage.migrate import ensure_schema_current
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    settings.require_slack(mode)
+    engine = make_engine(settings.database_url)
+    ensure_schema_current(engine)
+    deps = build_deps(settings, engine=engine)
+    app = build_app(settings, deps, socket_mode=mode == "socket")
+    scheduler = start_scheduler(deps) if settings.scheduler_enabled else None
+    return settings, deps, app, scheduler
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    settings, _deps, app, _scheduler = _start("socket")
+    assert settings.slack_app_token is not None
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.server import MingleASGI
+
+    settings, deps, app, _scheduler = _start("http")
+    print(f"Mingle is listening on http://{args.host}:{args.port}/slack/events", file=sys.stderr)
+    uvicorn.run(
+        MingleASGI(app, deps),
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        lifespan="on",
+    )
+    return 0
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from bot.services.offline_match import run_match_file
+
+    summary = run_match_file(Path(args.input), Path(args.output), args.group_size, args.seed)
+    print(summary)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return int(run_demo(quiet=args.quiet))
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    from bot.testing.emulator import SlackEmulator
+    from bot.testing.sample import build_sample_workspace
+
+    emu = SlackEmulator(bot_token=args.token)
+    build_sample_workspace(emu)
+    emu.start(port=args.port) if args.port else emu.start()
+    print(f"Slack emulator at {emu.api_url} (bot token {args.token[:5]}…); Ctrl-C stops it.")
+    try:
+        import threading
+
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emu.stop()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mingle",
+        description="Mingle: coffee chats, shared answers and introductions for a Slack team.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(
+        name: str, helptext: str, func: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=helptext, description=helptext)
+        p.set_defaults(func=func)
+        return p
+
+    add("run", "Run the Slack app over Socket Mode (no public URL needed).", cmd_run)
+
+    serve = add(
+        "serve", "Run the Slack app over HTTP (Slack's requests at /slack/events).", cmd_serve
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+
+    db = add("db", "Manage the database schema (Alembic migrations).", cmd_db)
+    db_sub = db.add_subparsers(dest="action", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="Apply every migration (run after each update).")
+    db_sub.add_parser("current", help="Show the schema revision and whether it is up to date.")
+    down = db_sub.add_parser("downgrade", help="Go back to an earlier revision.")
+    down.add_argument("revision", help="revision id, or 'base' for an empty schema")
+
+    match = add(
+        "match", "Match people offline from a JSON file (preview or simulate a round).", cmd_match
+    )
+    match.add_argument("--input", required=True, help="people.json (see the README for its format)")
+    match.add_argument("--output", required=True, help="where to write groups.json")
+    match.add_argument(
+        "--group-size", type=int, default=2, choices=(2, 3, 4), help="people per group (default 2)"
+    )
+    match.add_argument("--seed", type=int, default=0, help="random seed (same seed, same groups)")
+
+    demo = add(
+        "demo", "Run the demo: the app against a local Slack emulator with 30 people.", cmd_demo
+    )
+    demo.add_argument("--quiet", action="store_true", help="print only the summary")
+
+    emulator = add(
+        "emulator", "Start the local Slack Web API emulator with a sample workspace.", cmd_emulator
+    )
+    emulator.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    emulator.add_argument(
+        "--token", default="xoxb-emulator-token", help="bot token the emulator accepts"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except MingleError as exc:
+        print(f"mingle: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
