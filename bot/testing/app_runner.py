@@ -1,0 +1,102 @@
+"""Running the real Mingle app over HTTP on 127.0.0.1 against the emulator.
+
+`RunningApp` builds the app exactly as `mingle serve` does (settings, migrations, services,
+Bolt app, ASGI server under uvicorn) in a background thread, and gives a `SlackDriver` to
+talk to it. Used by the end-to-end tests and by `mingle demo`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import uvicorn
+from sqlalchemy import Engine
+
+from bot.app import build_app, build_deps
+from bot.config import Settings, load_settings
+from bot.server import MingleASGI
+from bot.services.deps import Deps
+from bot.testing.driver import SlackDriver
+from storage.db import make_engine
+from storage.migrate import upgrade
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+class RunningApp:
+    def __init__(
+        self,
+        emulator: Any,
+        database_url: str,
+        *,
+        admins: str = "",
+        engine: Engine | None = None,
+        migrate: bool = True,
+        signing_secret: str = SIGNING_SECRET,
+    ) -> None:
+        self.emulator = emulator
+        self.signing_secret = signing_secret
+        self.settings: Settings = load_settings(
+            slack_bot_token=emulator.bot_token,
+            slack_signing_secret=signing_secret,
+            slack_api_url=emulator.api_url,
+            database_url=database_url,
+            admins_raw=admins,
+            scheduler_enabled=False,
+        )
+        self.engine = engine or make_engine(self.settings.database_url)
+        if migrate:
+            upgrade(self.engine)
+        self.deps: Deps = build_deps(self.settings, engine=self.engine)
+        self.app = build_app(self.settings, self.deps)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def start(self) -> RunningApp:
+        config = uvicorn.Config(
+            MingleASGI(self.app, self.deps),
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="mingle-http", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the Mingle HTTP server did not start")
+            time.sleep(0.01)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    @property
+    def events_url(self) -> str:
+        return self.url + "/slack/events"
+
+    def driver(self) -> SlackDriver:
+        return SlackDriver(
+            self.events_url,
+            self.signing_secret,
+            self.emulator,
+            team_id=self.deps.team_id or "T0001",
+        )
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.app.listener_runner.listener_executor.shutdown(wait=True)
+
+    def __enter__(self) -> RunningApp:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
