@@ -267,6 +267,7 @@ class OutboundMessage(Base):
     ephemeral_user: Mapped[str | None] = mapped_column(String(32), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)

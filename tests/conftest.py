@@ -24,9 +24,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "mingle.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    engine.dispose()  # closing the last connection checkpoints the WAL into the file
     return path
 
 
@@ -34,6 +32,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     target = tmp_path / "mingle.db"
     shutil.copy(sqlite_template, target)
+    for suffix in ("-wal", "-shm"):
+        extra = sqlite_template.with_name(sqlite_template.name + suffix)
+        if extra.exists():
+            shutil.copy(extra, target.with_name(target.name + suffix))
     return f"sqlite:///{target}"
 
 

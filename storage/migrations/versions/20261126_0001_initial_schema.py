@@ -334,6 +334,7 @@ def upgrade() -> None:
         sa.Column("ephemeral_user", sa.String(length=32), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_error", sa.String(length=200), nullable=True),
         sa.Column("sent_channel", sa.String(length=32), nullable=True),
