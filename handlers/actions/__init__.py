@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.core import ids
 from bot.core.blocks import Reply
 from bot.services.profiles import ProfileService
+from handlers.actions import connect, prompts, reports, rounds
 from handlers.runtime import deps_of, friendly, team_of
 
 
@@ -81,3 +82,7 @@ def register(app: App) -> None:
     app.action(ids.ACTION_RESUME)(resume)
     for action_id in ids.TYPEAHEAD_ACTIONS:
         app.options(action_id)(topic_options)
+    rounds.register(app)
+    prompts.register(app)
+    reports.register(app)
+    connect.register(app)

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.core import ids
 from bot.core.commands import CommandError, parse_command
 from bot.services.profiles import ProfileService
-from handlers.commands import profile  # noqa: F401  (routes register on import)
+from handlers.commands import connect, profile, prompts, reports, rounds  # noqa: F401 (routes)
 from handlers.commands.router import ROUTES, Invocation
 from handlers.runtime import deps_of, friendly, send, team_of
 

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 
 from bot.services.profiles import ProfileService
+from handlers.events import connect, prompts, reports, rounds
 from handlers.runtime import deps_of, team_of
 
 
@@ -18,3 +19,7 @@ def app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
 
 def register(app: App) -> None:
     app.event("app_home_opened")(app_home_opened)
+    rounds.register(app)
+    prompts.register(app)
+    reports.register(app)
+    connect.register(app)

@@ -10,6 +10,7 @@ from bot.core import ids
 from bot.core.profile import TOPIC_KINDS, validate_profile
 from bot.services.profiles import ProfileService
 from handlers.runtime import deps_of, plain_values, team_of
+from handlers.views import connect, prompts, reports, rounds
 
 
 def edit_profile_submitted(
@@ -31,3 +32,7 @@ def edit_profile_submitted(
 
 def register(app: App) -> None:
     app.view(ids.VIEW_EDIT_PROFILE)(edit_profile_submitted)
+    rounds.register(app)
+    prompts.register(app)
+    reports.register(app)
+    connect.register(app)

@@ -1,0 +1,9 @@
+"""Demo step: reports."""
+
+from __future__ import annotations
+
+from bot.demo.context import DemoContext
+
+
+def run(ctx: DemoContext) -> None:
+    """Nothing to show for reports yet."""

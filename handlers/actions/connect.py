@@ -1,0 +1,9 @@
+"""Actions for connect."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+
+def register(app: App) -> None:
+    """Connect this feature's Slack IDs to their callbacks."""
