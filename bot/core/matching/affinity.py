@@ -1,0 +1,283 @@
+"""The affinity matrix: how much two people would get out of meeting, for everyone at once.
+
+For people i and j (all terms vectorised with numpy, built in row blocks so the peak stays
+near one float32 N x N matrix):
+
+    A[i, j] = (1 + boost_i + boost_j) * (
+          shared_interest * cos_idf(i, j)          rarity-weighted cosine of their interests
+        + learn_help * ([i learns what j helps] + [j learns what i helps])
+        + hours_overlap * min(overlap_ij, full) / full     shared working time on the day
+        + cross_team * [both teams known and different]
+        - penalty_ij )                              repeat penalty, see below
+
+Interest weights are smoothed IDF over the round's participants, log((N + 1) / df), so an
+interest few people share ("bouldering") says more than one most people list ("coffee").
+A pair that met in the r-th most recent round (r = 0, 1, ...) of the `recent_rounds` most
+recent loses repeat_penalty * (recent_rounds - r) / recent_rounds; a pair that met earlier
+loses `met_before`. The diagonal is 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from bot.core.matching import hours
+from bot.core.matching.model import (
+    REFERENCE_DATE,
+    MatchOptions,
+    Participant,
+    PastGroup,
+    Weights,
+)
+
+Matrix = npt.NDArray[np.float32]
+Index = npt.NDArray[np.intp]
+
+#: Rows per block when building the matrix (keeps temporaries small).
+BLOCK = 512
+#: Above this many dense cells an interest/topic incidence matrix is kept sparse.
+DENSE_CELLS = 40_000_000
+
+
+def round_day(options: MatchOptions, history: Sequence[PastGroup]) -> dt.date:
+    """The calendar day (UTC) whose working hours count for the round."""
+    if options.now is not None:
+        return _utc(options.now).date()
+    if history:
+        return max(_utc(g.at) for g in history).date()
+    return REFERENCE_DATE.date()
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """When two people last met: the round's rank (0 = most recent round) and date."""
+
+    rank: int
+    on: dt.date
+
+
+def meetings(ids: Sequence[str], history: Sequence[PastGroup]) -> dict[tuple[int, int], Meeting]:
+    """The last meeting of each pair (i < j, indices into `ids`) found in the history.
+
+    Rounds are the distinct UTC dates of the history; members not in `ids` are ignored.
+    """
+    index = {pid: i for i, pid in enumerate(ids)}
+    days = sorted({_utc(g.at).date() for g in history}, reverse=True)
+    rank = {day: r for r, day in enumerate(days)}
+    last: dict[tuple[int, int], Meeting] = {}
+    for group in history:
+        members = sorted(index[m] for m in group.members if m in index)
+        if len(members) < 2:
+            continue
+        day = _utc(group.at).date()
+        meeting = Meeting(rank[day], day)
+        for a in range(len(members)):
+            for b in range(a + 1, len(members)):
+                key = (members[a], members[b])
+                seen = last.get(key)
+                if seen is None or seen.rank > meeting.rank:
+                    last[key] = meeting
+    return last
+
+
+def penalty(rank: int, recent_rounds: int, weights: Weights) -> float:
+    """What meeting again costs a pair who last met in the round of this rank."""
+    if rank < recent_rounds:
+        return weights.repeat_penalty * (recent_rounds - rank) / recent_rounds
+    return weights.met_before
+
+
+def idf(participants: Sequence[Participant]) -> dict[str, float]:
+    """Smoothed inverse document frequency of each interest among the participants."""
+    df: dict[str, int] = {}
+    for p in participants:
+        for t in p.interests:
+            df[t] = df.get(t, 0) + 1
+    n = len(participants)
+    return {t: math.log((n + 1) / c) for t, c in df.items()}
+
+
+def _incidence(
+    rows: Sequence[frozenset[str]], vocab: dict[str, int], values: Sequence[float] | None = None
+) -> sparse.csr_matrix:
+    indptr = [0]
+    cols: list[int] = []
+    for topics in rows:
+        cols.extend(vocab[t] for t in topics if t in vocab)
+        indptr.append(len(cols))
+    data = (
+        np.ones(len(cols), dtype=np.float32)
+        if values is None
+        else np.asarray(values, dtype=np.float32)[cols]
+    )
+    return sparse.csr_matrix(
+        (data, np.asarray(cols, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(rows), max(len(vocab), 1)),
+    )
+
+
+def _maybe_dense(m: sparse.csr_matrix) -> sparse.csr_matrix | Matrix:
+    if m.shape[0] * m.shape[1] <= DENSE_CELLS:
+        return np.asarray(m.toarray(), dtype=np.float32)
+    return m
+
+
+def _product(
+    left: sparse.csr_matrix | Matrix, right_t: sparse.csr_matrix | Matrix, r0: int, r1: int
+) -> Matrix:
+    """left[r0:r1] @ right_t.T as a dense float32 block."""
+    if isinstance(left, np.ndarray) and isinstance(right_t, np.ndarray):
+        return left[r0:r1] @ right_t.T
+    block = sparse.csr_matrix(left[r0:r1]) @ sparse.csr_matrix(right_t).T
+    return np.asarray(block.toarray(), dtype=np.float32)
+
+
+@dataclass
+class Affinity:
+    """The matrix (n + extra square; extra rows are filled by the solver) and each
+    person's `k` best partners (`top`, indices) with their affinities (`top_values`,
+    sorted best first)."""
+
+    matrix: Matrix
+    top: Index
+    top_values: Matrix
+
+
+def build(
+    participants: Sequence[Participant],
+    history: Sequence[PastGroup],
+    options: MatchOptions,
+    weights: Weights,
+    *,
+    extra: int = 0,
+    k: int = 0,
+) -> Affinity:
+    """The affinity matrix with `extra` zero rows/columns appended, and top-`k` lists."""
+    n = len(participants)
+    size = n + extra
+    matrix = np.zeros((size, size), dtype=np.float32)
+    k = min(k, n - 1)
+    top = np.zeros((n, max(k, 0)), dtype=np.intp)
+    top_values = np.zeros((n, max(k, 0)), dtype=np.float32)
+    if n == 0:
+        return Affinity(matrix, top, top_values)
+
+    # Interests: rows of idf weights, normalised; only interests shared by 2+ can score.
+    weights_by_topic = idf(participants)
+    vocab_all = {t: i for i, t in enumerate(sorted(weights_by_topic))}
+    values = [weights_by_topic[t] for t in sorted(weights_by_topic)]
+    x = _incidence([p.interests for p in participants], vocab_all, values)
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1), dtype=np.float64)).ravel()
+    norms[norms == 0] = 1.0
+    x = sparse.csr_matrix(sparse.diags(1.0 / norms) @ x, dtype=np.float32)
+    shared_cols = np.flatnonzero(np.diff(x.tocsc().indptr) >= 2)
+    interests = _maybe_dense(sparse.csr_matrix(x[:, shared_cols]))
+
+    # Learn/help: topics someone wants to learn and someone (else) can help with.
+    wanted = set().union(*(p.wants_to_learn for p in participants))
+    offered = set().union(*(p.can_help for p in participants))
+    link_vocab = {t: i for i, t in enumerate(sorted(wanted & offered))}
+    learn = help_ = None
+    if link_vocab:
+        learn = _maybe_dense(_incidence([p.wants_to_learn for p in participants], link_vocab))
+        help_ = _maybe_dense(_incidence([p.can_help for p in participants], link_vocab))
+
+    day = round_day(options, history)
+    starts, ends = hours.windows(
+        [p.tz for p in participants],
+        [p.work_start for p in participants],
+        [p.work_end for p in participants],
+        day,
+    )
+    full = np.float32(max(weights.full_overlap_hours, 1e-6) * 60.0)
+
+    team_names = {t: i for i, t in enumerate(sorted({p.team for p in participants if p.team}))}
+    teams = np.array([team_names.get(p.team or "", -1) for p in participants], dtype=np.int64)
+    known = teams >= 0
+    boost = np.array([p.boost for p in participants], dtype=np.float32)
+    boosted = bool(boost.any())
+
+    pen_rows, pen_cols, pen_vals = _penalties(participants, history, options, weights)
+
+    for r0 in range(0, n, BLOCK):
+        r1 = min(n, r0 + BLOCK)
+        blk = matrix[r0:r1, :n]
+        blk[...] = _product(interests, interests, r0, r1)
+        blk *= np.float32(weights.shared_interest)
+        if learn is not None and help_ is not None:
+            links = _product(learn, help_, r0, r1) > 0
+            links_back = _product(help_, learn, r0, r1) > 0
+            blk += np.float32(weights.learn_help) * (
+                links.astype(np.float32) + links_back.astype(np.float32)
+            )
+            del links, links_back
+        overlap = hours.overlap_block(starts[r0:r1], ends[r0:r1], starts, ends)
+        np.minimum(overlap, full, out=overlap)
+        overlap *= np.float32(weights.hours_overlap) / full
+        blk += overlap
+        del overlap
+        if weights.cross_team and known[r0:r1].any():
+            cross = (teams[r0:r1, None] != teams[None, :]) & known[r0:r1, None] & known[None, :]
+            blk += np.float32(weights.cross_team) * cross.astype(np.float32)
+            del cross
+        lo, hi = np.searchsorted(pen_rows, [r0, r1])
+        if hi > lo:
+            blk[pen_rows[lo:hi] - r0, pen_cols[lo:hi]] -= pen_vals[lo:hi]
+        if boosted:
+            blk *= np.float32(1.0) + boost[r0:r1, None] + boost[None, :]
+        rows = np.arange(r1 - r0)
+        blk[rows, rows + r0] = 0.0
+        if k > 0:
+            blk[rows, rows + r0] = -np.inf
+            best = np.argpartition(blk, n - k, axis=1)[:, n - k :]
+            vals = np.take_along_axis(blk, best, axis=1)
+            order = np.argsort(-vals, axis=1, kind="stable")
+            top[r0:r1] = np.take_along_axis(best, order, axis=1)
+            top_values[r0:r1] = np.take_along_axis(vals, order, axis=1)
+            blk[rows, rows + r0] = 0.0
+    return Affinity(matrix, top, top_values)
+
+
+def _penalties(
+    participants: Sequence[Participant],
+    history: Sequence[PastGroup],
+    options: MatchOptions,
+    weights: Weights,
+) -> tuple[Index, Index, Matrix]:
+    """Penalty entries (both triangles), sorted by row."""
+    met = meetings([p.id for p in participants], history)
+    if not met:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    pairs = np.array(list(met.keys()), dtype=np.intp).reshape(-1, 2)
+    vals = np.array(
+        [penalty(m.rank, options.recent_rounds, weights) for m in met.values()], dtype=np.float32
+    )
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    both = np.concatenate([vals, vals])
+    order = np.argsort(rows, kind="stable")
+    return rows[order], cols[order], both[order]
+
+
+def affinity_matrix(
+    participants: Sequence[Participant],
+    history: Sequence[PastGroup],
+    options: MatchOptions,
+    weights: Weights | None = None,
+) -> Matrix:
+    """The N x N float32 affinity matrix (symmetric, diagonal 0) in the participants' order."""
+    return build(participants, history, options, weights or Weights()).matrix

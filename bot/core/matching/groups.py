@@ -1,0 +1,291 @@
+"""Forming groups of a target size from a pair matching, and improving them locally.
+
+Sizes (`plan`): n people in groups of k make n // k groups, and the r = n % k people left
+over join r different groups (size k + 1). When there are more left over than groups (only
+for small n, e.g. 7 people in fours) the groups are made one more and sized n // count or
+one more (4 + 3). Fewer than k people make one group of everyone.
+
+Construction: groups of 2 are the pairs of the matching; groups of 3 start from the
+strongest pairs; groups of 4 from a matching of pairs to pairs (pairs contracted into
+nodes whose affinity is the sum of the four cross affinities). Everyone left is placed by
+rounds of assignment (`linear_sum_assignment`, person x group, gain = affinity to the
+group's current members), first up to the base size, then one extra per group.
+
+Improvement (`improve`): repeated passes of the best non-conflicting moves among
+  - swap u (group g1) with w (group g2), for w in the group of one of u's top partners,
+    which for pairs is exactly 2-opt: (a, b)(c, d) -> (a, c)(b, d) or (a, d)(b, c);
+  - move u from a group of k + 1 to a group of k, toward one of its top partners;
+with gains computed vectorised from the affinity matrix, re-examining only groups that
+changed in the previous pass, until no move gains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
+
+from bot.core.matching.affinity import Index, Matrix
+from bot.core.matching.pairs import perfect_matching
+
+#: Smallest gain a move must bring (float32 noise is far below this).
+MIN_GAIN = 1e-4
+MAX_PASSES = 500
+
+
+@dataclass(frozen=True)
+class Plan:
+    """`count` groups of `base` people, `extra` of which get one more."""
+
+    count: int
+    base: int
+    extra: int
+
+
+def plan(n: int, k: int) -> Plan:
+    """How n people split into groups of (about) k; see the module docstring."""
+    if n < 2:
+        return Plan(0, 0, 0)
+    count, rest = divmod(n, k)
+    if count == 0:
+        return Plan(1, n, 0)
+    if rest <= count:
+        return Plan(count, k, rest)
+    count += 1
+    base = n // count
+    return Plan(count, base, n - base * count)
+
+
+@dataclass
+class Groups:
+    """Group membership: `members` (count x max size, -1 padded), `size`, and `where`
+    (each person's group)."""
+
+    members: Index
+    size: Index
+    where: Index
+
+    @classmethod
+    def of(cls, groups: list[list[int]], n: int, width: int) -> Groups:
+        members = np.full((len(groups), width), -1, dtype=np.intp)
+        where = np.full(n, -1, dtype=np.intp)
+        for g, group in enumerate(groups):
+            members[g, : len(group)] = group
+            where[group] = g
+        size = np.array([len(g) for g in groups], dtype=np.intp)
+        return cls(members, size, where)
+
+    def as_lists(self) -> list[list[int]]:
+        return [[int(m) for m in row if m >= 0] for row in self.members]
+
+
+def sums(matrix: Matrix, members: Index, people: Index, groups: Index) -> Matrix:
+    """For each (person, group): the person's summed affinity to the group's members."""
+    mem = members[groups]
+    mem = np.where(mem < 0, people[:, None], mem)  # padding points at the diagonal (0)
+    result: Matrix = matrix[people[:, None], mem].sum(axis=1)
+    return result
+
+
+def group_score(matrix: Matrix, group: list[int]) -> float:
+    idx = np.asarray(group, dtype=np.intp)
+    return float(matrix[np.ix_(idx, idx)].astype(np.float64).sum() / 2.0)
+
+
+def form(
+    matrix: Matrix, top: Index, n: int, k: int, layout: Plan
+) -> tuple[list[list[int]], float | None]:
+    """Groups over people 0..n-1 (the matrix may carry one dummy row at index n when n is
+    odd), and, for pairs, the matching's upper bound."""
+    if layout.count == 1:
+        return [list(range(n))], None
+    pairs, bound = perfect_matching(matrix, top)
+    real = [(int(a), int(b)) for a, b in pairs if a < n and b < n]
+    left = [int(a if b >= n else b) for a, b in pairs if a >= n or b >= n]
+    weight = np.array([matrix[a, b] for a, b in real], dtype=np.float64)
+    order = np.argsort(-weight, kind="stable")
+    pairs_sorted = [list(real[i]) for i in order]
+
+    if k == 2:
+        cores = pairs_sorted
+    elif k == 3:
+        cores, rest = _take_cores(pairs_sorted, [], layout)
+        left += rest
+    else:
+        quads, spare = _pair_pairs(matrix, pairs_sorted)
+        cores, rest = _take_cores(spare, quads, layout)
+        left += rest
+    groups = _fill(matrix, cores, left, layout)
+    state = Groups.of(groups, n, layout.base + 1)
+    improve(matrix, state, top, layout)
+    return state.as_lists(), (bound if k == 2 else None)
+
+
+def _take_cores(
+    pairs: list[list[int]], quads: list[list[int]], layout: Plan
+) -> tuple[list[list[int]], list[int]]:
+    """The first `count` cores: quads that fit the sizes, then pairs; the rest are loose."""
+    cores: list[list[int]] = []
+    extras = layout.extra
+    pool = list(pairs)
+    for quad in quads:
+        if len(cores) < layout.count and (
+            len(quad) <= layout.base or (len(quad) == layout.base + 1 and extras > 0)
+        ):
+            if len(quad) > layout.base:
+                extras -= 1
+            cores.append(quad)
+        else:
+            pool.extend([quad[:2], quad[2:]])
+    loose: list[int] = []
+    for pair in pool:
+        if len(cores) < layout.count:
+            cores.append(pair)
+        else:
+            loose.extend(pair)
+    return cores, loose
+
+
+def _pair_pairs(matrix: Matrix, pairs: list[list[int]]) -> tuple[list[list[int]], list[list[int]]]:
+    """Match pairs to pairs (quads, strongest first) and the pair left over, if any."""
+    if len(pairs) < 2:
+        return [], pairs
+    p = np.array(pairs, dtype=np.intp)
+    a, b = p[:, 0], p[:, 1]
+    count = len(pairs)
+    size = count + count % 2
+    contracted = np.zeros((size, size), dtype=np.float32)
+    contracted[:count, :count] = (
+        matrix[np.ix_(a, a)] + matrix[np.ix_(a, b)] + matrix[np.ix_(b, a)] + matrix[np.ix_(b, b)]
+    )
+    np.fill_diagonal(contracted, 0.0)
+    kk = min(20, count - 1)
+    masked = contracted[:count, :count].copy()
+    np.fill_diagonal(masked, -np.inf)
+    top = np.argpartition(masked, count - kk, axis=1)[:, count - kk :]
+    matched, _ = perfect_matching(contracted, top, None)
+    quads: list[list[int]] = []
+    spare: list[list[int]] = []
+    for x, y in matched:
+        if x >= count or y >= count:
+            spare.append(pairs[int(min(x, y))])
+        else:
+            quads.append(pairs[int(x)] + pairs[int(y)])
+    quads.sort(key=lambda q: -group_score(matrix, q))
+    return quads, spare
+
+
+def _fill(matrix: Matrix, cores: list[list[int]], left: list[int], layout: Plan) -> list[list[int]]:
+    """Place loose people by rounds of assignment: up to the base size, then one extra."""
+    groups = [list(c) for c in cores]
+    loose = np.array(sorted(left), dtype=np.intp)
+    while loose.size:
+        sizes = np.array([len(g) for g in groups])
+        open_groups = np.flatnonzero(sizes < layout.base)
+        if open_groups.size == 0:
+            open_groups = np.flatnonzero(sizes == layout.base)
+        if open_groups.size == 0:  # pragma: no cover - plan guarantees room
+            raise RuntimeError("no room left for the remaining people")
+        width = max(len(groups[g]) for g in open_groups)
+        members = np.full((open_groups.size, width), -1, dtype=np.intp)
+        for i, g in enumerate(open_groups):
+            members[i, : len(groups[g])] = groups[g]
+        mem = np.where(members[None, :, :] < 0, loose[:, None, None], members[None, :, :])
+        gain = matrix[loose[:, None, None], mem].sum(axis=2)
+        rows, cols = linear_sum_assignment(gain, maximize=True)
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            groups[int(open_groups[c])].append(int(loose[r]))
+        loose = np.delete(loose, rows)
+    return groups
+
+
+def improve(matrix: Matrix, state: Groups, top: Index, layout: Plan) -> int:
+    """Local search by swaps and moves (see the module docstring); returns moves made."""
+    n = state.where.size
+    width = state.members.shape[1]
+    lo, hi = layout.base, layout.base + 1
+    moves_allowed = layout.extra > 0
+    everyone = np.arange(n)
+    u_all = np.repeat(everyone, top.shape[1])
+    v_all = top.ravel()
+    changed = np.ones(state.size.size, dtype=bool)
+    made = 0
+    for _ in range(MAX_PASSES):
+        g1 = state.where[u_all]
+        g2 = state.where[v_all]
+        keep = (g1 != g2) & (changed[g1] | changed[g2])
+        u, g1, g2 = u_all[keep], g1[keep], g2[keep]
+        if u.size == 0:
+            break
+        own = sums(matrix, state.members, everyone, state.where)
+        to_g2 = sums(matrix, state.members, u, g2)
+        gains: list[npt.NDArray[np.float32]] = []
+        who: list[Index] = []
+        other: list[Index] = []  # the person swapped in, or -1 - group for a move
+        for slot in range(width):
+            w = state.members[g2, slot]
+            ok = w >= 0
+            uo, wo = u[ok], w[ok]
+            a_uw = matrix[uo, wo]
+            gain = to_g2[ok] - own[uo] + sums(matrix, state.members, wo, g1[ok]) - own[wo]
+            gain -= 2.0 * a_uw
+            good = gain > MIN_GAIN
+            gains.append(gain[good])
+            who.append(uo[good])
+            other.append(wo[good])
+        if moves_allowed:
+            ok = (state.size[g1] == hi) & (state.size[g2] == lo)
+            gain = to_g2[ok] - own[u[ok]]
+            good = gain > MIN_GAIN
+            gains.append(gain[good])
+            who.append(u[ok][good])
+            other.append(-1 - g2[ok][good])
+        gain_all = np.concatenate(gains)
+        changed[:] = False
+        if gain_all.size == 0:
+            break
+        who_all = np.concatenate(who)
+        other_all = np.concatenate(other)
+        order = np.lexsort((np.arange(gain_all.size), -gain_all))
+        touched = np.zeros(state.size.size, dtype=bool)
+        accepted = 0
+        for i in order.tolist():
+            x = int(who_all[i])
+            y = int(other_all[i])
+            ga = int(state.where[x])
+            gb = int(state.where[y]) if y >= 0 else -1 - y
+            if touched[ga] or touched[gb]:
+                continue
+            touched[ga] = touched[gb] = True
+            if y >= 0:
+                _swap(state, x, y)
+            else:
+                _move(state, x, gb)
+            accepted += 1
+        changed |= touched
+        made += accepted
+        if accepted == 0:
+            break
+    return made
+
+
+def _swap(state: Groups, x: int, y: int) -> None:
+    gx, gy = int(state.where[x]), int(state.where[y])
+    row_x, row_y = state.members[gx], state.members[gy]
+    row_x[np.flatnonzero(row_x == x)[0]] = y
+    row_y[np.flatnonzero(row_y == y)[0]] = x
+    state.where[x], state.where[y] = gy, gx
+
+
+def _move(state: Groups, x: int, g: int) -> None:
+    gx = int(state.where[x])
+    row = state.members[gx]
+    pos = int(np.flatnonzero(row == x)[0])
+    last = int(state.size[gx]) - 1
+    row[pos], row[last] = row[last], -1
+    state.size[gx] -= 1
+    state.members[g, state.size[g]] = x
+    state.size[g] += 1
+    state.where[x] = g
