@@ -176,7 +176,7 @@ class SlackEmulator:
             self._ws.base_url = self._base_url
             self._thread = threading.Thread(
                 target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.02},
                 name=f"slack-emulator-{port}",
                 daemon=True,
             )
