@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.testing.app_runner import RunningApp
-from bot.testing.render import render_blocks
+from bot.testing.render import render_blocks, render_mrkdwn
 
 
 class DemoContext:
@@ -25,11 +25,10 @@ class DemoContext:
     # people -------------------------------------------------------------------------------
 
     def name(self, user_id: str) -> str:
-        user = self.emu.users.get(user_id) if hasattr(self.emu, "users") else None
-        if isinstance(user, dict):
-            profile = user.get("profile") or {}
-            return str(profile.get("display_name") or user.get("name") or user_id)
-        return user_id
+        try:
+            return str(self.sample.person(user_id).display_name)
+        except KeyError:
+            return user_id
 
     # printing -----------------------------------------------------------------------------
 
@@ -68,7 +67,8 @@ class DemoContext:
     def command(self, user_id: str, text: str, channel_id: str = "C0COFFEE") -> dict[str, Any]:
         """Run `/mingle text` as a user and print the ephemeral reply they got."""
         result, key = self.driver.command(user_id, text, channel_id=channel_id)
-        self.out(f"\n@{self.name(user_id)} types: /mingle {text}")
+        typed = render_mrkdwn(text, self.name)
+        self.out(f"\n@{self.name(user_id)} types: /mingle {typed}")
         if result.status != 200:
             self.out(f"  (HTTP {result.status})")
             return {}

@@ -28,7 +28,7 @@ def run(ctx: DemoContext) -> None:
     ctx.open_home(second)
     ctx.driver.block_action(second, ids.ACTION_EDIT_PROFILE)
     modal = ctx.emu.wait_for(lambda: ctx.emu.open_views(), timeout=15)[-1]
-    ctx.show(f"@{ctx.name(second)}", "the Edit profile modal", modal["view"]["blocks"])
+    ctx.show(f"@{ctx.name(second)}", "the Edit profile modal", modal["blocks"])
     interests = sample.interests[second]
     values = {
         "interest": {ids.ACTION_INTEREST_SELECT: multi_select(interests)},
@@ -40,7 +40,7 @@ def run(ctx: DemoContext) -> None:
         },
         "links": {"links": text_input("https://example.com/~" + ctx.name(second))},
     }
-    ctx.driver.view_submission(second, modal["view"], values)
+    ctx.driver.view_submission(second, modal, values)
     ctx.out(f"\n@{ctx.name(second)} saves the profile.")
     ctx.open_home(second)
 

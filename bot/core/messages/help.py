@@ -51,13 +51,15 @@ def help_reply(topic: str = "", problem: str = "") -> Reply:
     """The help message; `problem` (already plain text) is shown first when given."""
     admin = topic == "admin"
     table = ADMIN_SUBCOMMANDS if admin else SUBCOMMANDS
+    if problem and topic in SUBCOMMANDS:
+        table = {topic: SUBCOMMANDS[topic]}  # a typo: show just the command they meant
     lines = [f"`{usage}`  {text}" for usage, text in table.values()]
     title = "*Mingle admin commands*" if admin else "*Mingle commands*"
     blocks = []
     if problem:
         blocks.append(section(f":warning: {escape(problem)}"))
     blocks.append(section(title + "\n" + "\n".join(lines)))
-    if not admin:
+    if not admin and len(table) > 1:
         blocks.append(
             context("Admins: `/mingle help admin`. Your profile lives in Mingle's Home tab.")
         )
