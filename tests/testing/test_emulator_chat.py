@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -56,7 +57,7 @@ def test_ts_strictly_increasing(client: WebClient) -> None:
         ),
     ],
 )
-def test_post_message_errors(client: WebClient, kwargs: dict, error: str) -> None:
+def test_post_message_errors(client: WebClient, kwargs: dict[str, Any], error: str) -> None:
     with pytest.raises(SlackApiError) as err:
         client.api_call("chat.postMessage", json=kwargs)  # no client-side text warning
     assert err.value.response["error"] == error
@@ -122,7 +123,7 @@ def test_metadata_round_trip_needs_include_all_metadata(client: WebClient) -> No
     assert "metadata" not in plain
     full = client.conversations_history(channel="C1", include_all_metadata=True)["messages"][0]
     assert full["metadata"] == metadata
-    thread = client.conversations_replies(channel="C1", ts=posted["ts"], include_all_metadata=1)
+    thread = client.conversations_replies(channel="C1", ts=posted["ts"], include_all_metadata=True)
     assert thread["messages"][0]["metadata"] == metadata
 
 

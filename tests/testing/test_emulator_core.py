@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -12,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.testing.emulator import SlackEmulator
 
 
-def raw_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict]:
+def raw_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     with urllib.request.urlopen(request, timeout=5) as response:
         return response.status, json.loads(response.read())
