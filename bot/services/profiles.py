@@ -172,7 +172,7 @@ class ProfileService:
             )
         return info_reply(
             "*Your interests:* " + views.topic_text(profile.interests),
-            "Your interests: " + ", ".join(profile.interests),
+            "Your interests: " + views.topic_text(profile.interests),
         )
 
     def add_interests(self, team_id: str, user_id: str, names: tuple[str, ...]) -> Reply:
@@ -192,7 +192,7 @@ class ProfileService:
             + views.topic_text(tuple(added))
             + ". *Your interests:* "
             + views.topic_text(tuple(merged)),
-            "Added: " + ", ".join(added),
+            "Added: " + views.topic_text(tuple(added)),
         )
 
     def remove_interests(self, team_id: str, user_id: str, names: tuple[str, ...]) -> Reply:
@@ -209,7 +209,8 @@ class ProfileService:
             return error_reply(f"You don't have {listed} in your interests.")
         self.refresh_home(team_id, user_id)
         return info_reply(
-            "Removed: " + views.topic_text(tuple(removed)) + ".", "Removed: " + ", ".join(removed)
+            "Removed: " + views.topic_text(tuple(removed)) + ".",
+            "Removed: " + views.topic_text(tuple(removed)),
         )
 
     def _member_for_edit(self, session: Any, team_id: str, user_id: str) -> Member:

@@ -59,7 +59,7 @@ def profile_card(profile: Profile, *, own: bool) -> Reply:
         blocks.append(context(escape(profile.links)))
     if own:
         blocks.append(context("Edit your profile in Mingle's *Home* tab."))
-    interests = ", ".join(profile.interests) or "no interests yet"
+    interests = topic_text(profile.interests) if profile.interests else "no interests yet"
     return Reply(f"{'Your' if own else 'Their'} profile: {interests}", blocks)
 
 

@@ -1,0 +1,73 @@
+"""End-to-end fixtures: the emulator with the sample workspace, and the real app over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot.testing.app_runner import RunningApp
+from bot.testing.blockkit import validate_blocks
+from bot.testing.driver import SlackDriver
+from bot.testing.emulator import SlackEmulator
+from bot.testing.sample import SampleWorkspace, build_sample_workspace
+
+
+@dataclass
+class Stack:
+    emu: SlackEmulator
+    app: RunningApp
+    driver: SlackDriver
+    sample: SampleWorkspace
+
+    def command(self, user_id: str, text: str, channel_id: str = "C0COFFEE") -> dict[str, Any]:
+        """Run `/mingle text` and return the (last) ephemeral reply the user got."""
+        result, key = self.driver.command(user_id, text, channel_id=channel_id)
+        assert result.status == 200, result
+        responses = self.emu.wait_for(lambda: self.emu.responses(key), timeout=10)
+        return responses[-1]
+
+    def home_event(self, user_id: str, event_id: str | None = None) -> None:
+        self.driver.event(
+            {"type": "app_home_opened", "user": user_id, "tab": "home", "channel": "D1"},
+            event_id=event_id,
+        )
+
+
+@pytest.fixture
+def emu() -> Iterator[SlackEmulator]:
+    with SlackEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def stack(emu: SlackEmulator, sqlite_url: str) -> Iterator[Stack]:
+    sample = build_sample_workspace(emu)
+    with RunningApp(emu, sqlite_url, admins=sample.admin_id) as running:
+        yield Stack(emu, running, running.driver(), sample)
+
+
+def reply_text(reply: dict[str, Any]) -> str:
+    """Everything a person can read in a reply: fallback text and every text in its blocks."""
+    parts = [str(reply.get("text", ""))]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(reply.get("blocks") or [])
+    return "\n".join(parts)
+
+
+def assert_valid_message(reply: dict[str, Any]) -> None:
+    assert str(reply.get("text", "")).strip(), f"no text fallback: {reply}"
+    if reply.get("blocks"):
+        assert validate_blocks(reply["blocks"]) == []
