@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import threading
 import time
 from collections import deque
@@ -38,6 +39,7 @@ from bot.testing.server import HttpAnswer, make_server, parse_api_body, parse_mu
 from bot.testing.state import Conversation, User, Workspace, domain_from_name
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 #: Arguments that slack_sdk sends JSON-encoded in form posts; Call.args holds them decoded.
 _JSON_ARGS = ("blocks", "attachments", "metadata", "view", "files")
@@ -105,6 +107,8 @@ class SlackEmulator:
             app_id=app_id,
         )
         self._calls: list[Call] = []
+        #: Unexpected exceptions inside the emulator (answered with HTTP 500), for debugging.
+        self.internal_errors: list[str] = []
         self._failures: dict[str, deque[_ForcedFailure]] = {}
         self._limiter = RateLimiter()
         self._server: Any = None
@@ -163,21 +167,24 @@ class SlackEmulator:
 
     # -- lifecycle -----------------------------------------------------------------
 
-    def start(self) -> None:
-        """Start serving (idempotent)."""
+    def start(self, port: int | None = None) -> None:
+        """Start serving (idempotent). ``port`` overrides the constructor's (0: any free)."""
         with self._lock:
             if self._server is not None:
                 return
+            if port is not None:
+                self._port = port
             server = make_server(self, self._host, self._port)
-            host, port = server.server_address[:2]
-            host = host.decode() if isinstance(host, bytes) else host
+            bound_host, bound_port = server.server_address[:2]
+            if isinstance(bound_host, bytes):
+                bound_host = bound_host.decode()
             self._server = server
-            self._base_url = f"http://{host}:{port}"
+            self._base_url = f"http://{bound_host}:{bound_port}"
             self._ws.base_url = self._base_url
             self._thread = threading.Thread(
                 target=server.serve_forever,
                 kwargs={"poll_interval": 0.02},
-                name=f"slack-emulator-{port}",
+                name=f"slack-emulator-{bound_port}",
                 daemon=True,
             )
             self._thread.start()
@@ -579,6 +586,11 @@ class SlackEmulator:
                         response = {"ok": True, **REGISTRY[method](self._ws, req)}
                     except SlackApiError as exc:
                         response = exc.to_response()
+                    except Exception as exc:  # a bug in the emulator: fail loudly, keep serving
+                        _log.exception("emulator failed on %s", method)
+                        self.internal_errors.append(f"{method}: {exc!r}")
+                        status = 500
+                        response = {"ok": False, "error": "internal_error"}
             self._calls.append(
                 Call(method, _decoded(args), token, status, copy.deepcopy(response), at)
             )

@@ -10,6 +10,7 @@ Routes (all on 127.0.0.1):
 from __future__ import annotations
 
 import json
+import logging
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -118,9 +119,17 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         body = self._read_body()
         path = unquote(url.path)
         content_type = self.headers.get("Content-Type", "")
+        try:
+            answer = self._dispatch(path, url.query, content_type, body)
+        except Exception:  # never drop the connection without an answer
+            logging.getLogger(__name__).exception("emulator failed on %s", path)
+            answer = HttpAnswer(500, {"ok": False, "error": "internal_error"})
+        self._send(answer)
+
+    def _dispatch(self, path: str, query: str, content_type: str, body: bytes) -> HttpAnswer:
         emu = self.emulator
         if path.startswith("/api/"):
-            args: JSON = dict(parse_qsl(url.query, keep_blank_values=True))
+            args: JSON = dict(parse_qsl(query, keep_blank_values=True))
             args.update(parse_api_body(content_type, body))
             answer = emu._handle_api(path[len("/api/") :], args, self.headers.get("Authorization"))
         elif path.startswith("/upload/v1/"):
@@ -129,7 +138,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             answer = emu._handle_response_url(path[len("/response/") :], content_type, body)
         else:
             answer = HttpAnswer(404, b"not found", content_type="text/plain")
-        self._send(answer)
+        return answer
 
     def _send(self, answer: HttpAnswer) -> None:
         self.send_response(answer.status)

@@ -281,3 +281,33 @@ def test_user_token_acts_as_the_user(emu: SlackEmulator) -> None:
     assert alice.conversations_info(channel="G1")["channel"]["is_member"] is True
     im = alice.conversations_open(users="U2")["channel"]["id"]
     assert set(emu.channel_members(im)) == {"U1", "U2"}
+
+
+def test_start_on_a_given_port() -> None:
+    probe = SlackEmulator()
+    probe.start()
+    port = int(probe.base_url.rsplit(":", 1)[1])
+    probe.stop()  # frees the port for the real one
+    emu = SlackEmulator()
+    emu.start(port=port)
+    try:
+        assert emu.base_url == f"http://127.0.0.1:{port}"
+        assert WebClient(base_url=emu.api_url, token=emu.bot_token).auth_test()["ok"]
+    finally:
+        emu.stop()
+
+
+def test_emulator_bug_answers_500_and_is_reported(
+    emu: SlackEmulator, client: WebClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.testing import api
+
+    def broken(ws: object, req: object) -> dict[str, Any]:
+        raise KeyError("boom")
+
+    monkeypatch.setitem(api.REGISTRY, "team.info", broken)
+    with pytest.raises(SlackApiError) as err:
+        client.team_info()
+    assert err.value.response.status_code == 500
+    assert emu.internal_errors == ["team.info: KeyError('boom')"]
+    assert client.auth_test()["ok"] is True  # still serving
