@@ -566,6 +566,8 @@ class SlackEmulator:
                 response = {"ok": False, "error": "not_authed"}
             elif (identity := self._ws.identify(token)) is None:
                 response = {"ok": False, "error": "invalid_auth"}
+            elif self._ws.users[identity[0]].deleted:
+                response = {"ok": False, "error": "account_inactive"}
             else:
                 forced = self._take_failure(method)
                 retry_after = None

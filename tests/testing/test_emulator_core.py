@@ -281,6 +281,10 @@ def test_user_token_acts_as_the_user(emu: SlackEmulator) -> None:
     assert alice.conversations_info(channel="G1")["channel"]["is_member"] is True
     im = alice.conversations_open(users="U2")["channel"]["id"]
     assert set(emu.channel_members(im)) == {"U1", "U2"}
+    emu.update_user("U1", deleted=True)
+    with pytest.raises(SlackApiError) as err:
+        alice.auth_test()
+    assert err.value.response["error"] == "account_inactive"
 
 
 def test_start_on_a_given_port() -> None:
