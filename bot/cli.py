@@ -9,7 +9,6 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import MingleError
@@ -97,6 +96,25 @@ def cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from bot.errors import InvalidInputError
+    from bot.services.export import export_cli
+
+    since = None
+    if args.since:
+        try:
+            since = dt.date.fromisoformat(args.since)
+        except ValueError:
+            raise InvalidInputError(
+                f"--since {args.since!r} is not a date like 2026-01-31."
+            ) from None
+    summary = export_cli(Path(args.out), args.team, args.channel, since, sys.stderr.isatty())
+    print(summary)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -162,6 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--group-size", type=int, default=2, choices=(2, 3, 4), help="people per group (default 2)"
     )
     match.add_argument("--seed", type=int, default=0, help="random seed (same seed, same groups)")
+
+    export = add("export", "Write the participation workbook (.xlsx) for admins.", cmd_export)
+    export.add_argument(
+        "--out", required=True, help="where to write the workbook, e.g. report.xlsx"
+    )
+    export.add_argument("--team", help="workspace (team) ID; needed when the database has several")
+    export.add_argument("--channel", help="only this channel's rounds and prompts (channel ID)")
+    export.add_argument("--since", help="only activity on or after this date (YYYY-MM-DD)")
 
     demo = add(
         "demo", "Run the demo: the app against a local Slack emulator with 30 people.", cmd_demo

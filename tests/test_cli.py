@@ -1,0 +1,174 @@
+"""The `mingle` command line: help, clean errors, migrations, and `mingle serve` for real."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.cli import build_parser
+from bot.testing.driver import SlackDriver
+from bot.testing.emulator import SlackEmulator
+from bot.testing.sample import build_sample_workspace
+from storage.db import make_engine, make_session_factory
+from storage.models import Member
+
+SECRET = "cli-test-signing-secret"
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MINGLE_"))}
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=base,
+        timeout=timeout,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+def subcommand_names() -> list[str]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return list(action.choices)  # type: ignore[arg-type]
+
+
+def test_help_lists_every_command_with_help_text() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for name in subcommand_names():
+        assert name in result.stdout
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    for choice in action._choices_actions:  # type: ignore[attr-defined]
+        assert choice.help and len(choice.help) > 10, choice.dest
+
+
+@pytest.mark.parametrize("name", ["run", "serve", "db", "match", "demo", "emulator", "export"])
+def test_every_command_has_help(name: str) -> None:
+    assert name in subcommand_names()
+    result = run_cli(name, "--help")
+    assert result.returncode == 0
+    assert "usage: mingle " + name in result.stdout
+
+
+def test_malformed_setting_is_one_clear_line(tmp_path: Path) -> None:
+    result = run_cli(
+        "db",
+        "current",
+        env={"MINGLE_ADMINS": "bob", "MINGLE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"},
+    )
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        == "mingle: MINGLE_ADMINS is malformed: 'bob' is not a Slack user ID (like U012AB3CD)"
+    )
+    result = run_cli("db", "current", env={"MINGLE_DATABASE_URL": "mysql://x"})
+    assert result.returncode == 1 and "MINGLE_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_tokens_stop_startup_naming_the_setting(tmp_path: Path) -> None:
+    env = {"MINGLE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    result = run_cli("run", env=env)
+    assert result.returncode == 1 and "SLACK_BOT_TOKEN is missing" in result.stderr
+    result = run_cli("run", env={**env, "SLACK_BOT_TOKEN": "xoxb-1"})
+    assert result.returncode == 1 and "SLACK_APP_TOKEN is missing" in result.stderr
+    result = run_cli("serve", env={**env, "SLACK_BOT_TOKEN": "oops"})
+    assert result.returncode == 1 and "SLACK_BOT_TOKEN is malformed" in result.stderr
+    result = run_cli("serve", env={**env, "SLACK_BOT_TOKEN": "xoxb-1"})
+    assert result.returncode == 1 and "SLACK_SIGNING_SECRET is missing" in result.stderr
+    assert "xoxb-1" not in result.stderr
+
+
+def test_serve_refuses_an_out_of_date_schema_then_db_upgrade_fixes_it(tmp_path: Path) -> None:
+    env = {
+        "MINGLE_DATABASE_URL": f"sqlite:///{tmp_path}/m.db",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": SECRET,
+    }
+    result = run_cli("serve", env=env)
+    assert result.returncode == 1
+    assert "mingle db upgrade" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("db", "upgrade", env=env)
+    assert result.returncode == 0 and "up to date" in result.stdout
+    result = run_cli("db", "current", env=env)
+    assert "up to date" in result.stdout
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"mingle serve exited: {process.stderr.read() if process.stderr else ''}"
+            )
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.1)
+    raise AssertionError("mingle serve did not become healthy")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_mingle_serve_answers_a_signed_join_within_three_seconds(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path}/serve.db"
+    with SlackEmulator() as emu:
+        sample = build_sample_workspace(emu)
+        env = {
+            "MINGLE_DATABASE_URL": db_url,
+            "SLACK_BOT_TOKEN": emu.bot_token,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": emu.api_url,
+            "MINGLE_SCHEDULER": "false",
+        }
+        assert run_cli("db", "upgrade", env=env).returncode == 0
+        port = free_port()
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MINGLE_"))}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env={**base, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_healthy(url, process)
+            driver = SlackDriver(url + "/slack/events", SECRET, emu, team_id=emu.team_id)
+            user = sample.user_ids[0]
+            result, key = driver.command(user, "join")
+            assert result.status == 200
+            assert result.elapsed < 3.0
+            reply = emu.wait_for(lambda: emu.responses(key), timeout=10)[-1]
+            assert "Welcome to Mingle" in str(reply)
+            session = make_session_factory(make_engine(db_url))()
+            stored = session.scalar(select(Member).where(Member.user_id == user))
+            assert stored is not None and stored.status == "active"
+            session.close()
+        finally:
+            process.terminate()
+            _, stderr = process.communicate(timeout=15)
+        assert emu.bot_token not in stderr
+        assert SECRET not in stderr
