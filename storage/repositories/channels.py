@@ -1,0 +1,81 @@
+"""Channel configurations and their schedules (rounds and prompts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import ChannelConfig, Schedule
+
+
+def get_config(session: Session, team_id: str, channel_id: str) -> ChannelConfig | None:
+    return session.scalar(
+        select(ChannelConfig).where(
+            ChannelConfig.team_id == team_id, ChannelConfig.channel_id == channel_id
+        )
+    )
+
+
+def get_or_create_config(
+    session: Session, team_id: str, channel_id: str, created_by: str
+) -> ChannelConfig:
+    config = get_config(session, team_id, channel_id)
+    if config is None:
+        config = ChannelConfig(team_id=team_id, channel_id=channel_id, created_by=created_by)
+        session.add(config)
+        session.flush()
+    return config
+
+
+def get_schedule(session: Session, team_id: str, channel_id: str, kind: str) -> Schedule | None:
+    return session.scalar(
+        select(Schedule).where(
+            Schedule.team_id == team_id,
+            Schedule.channel_id == channel_id,
+            Schedule.kind == kind,
+        )
+    )
+
+
+def save_schedule(
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    kind: str,
+    *,
+    cadence: str,
+    weekday: int,
+    time_of_day: str,
+    timezone: str,
+    anchor_date: dt.date | None,
+    now: dt.datetime,
+) -> Schedule:
+    """Create or replace the channel's schedule of `kind`; it is enabled and skips nothing."""
+    schedule = get_schedule(session, team_id, channel_id, kind)
+    if schedule is None:
+        schedule = Schedule(team_id=team_id, channel_id=channel_id, kind=kind)
+        session.add(schedule)
+    schedule.cadence = cadence
+    schedule.weekday = weekday
+    schedule.time_of_day = time_of_day
+    schedule.timezone = timezone
+    schedule.anchor_date = anchor_date
+    schedule.enabled = True
+    schedule.skip_next = False
+    schedule.updated_at = now
+    session.flush()
+    return schedule
+
+
+def all_schedules(session: Session, kind: str | None = None) -> list[Schedule]:
+    """Every stored schedule (of `kind`), in a stable order."""
+    stmt = select(Schedule).order_by(Schedule.id)
+    if kind is not None:
+        stmt = stmt.where(Schedule.kind == kind)
+    return list(session.scalars(stmt))
+
+
+def get_schedule_by_id(session: Session, schedule_id: int) -> Schedule | None:
+    return session.get(Schedule, schedule_id, populate_existing=True)

@@ -1,0 +1,238 @@
+"""Rounds, their matches, "skip this round" choices and follow-up bookkeeping.
+
+A round is claimed with an INSERT that does nothing when the (team, channel, slot) row
+already exists, so two schedulers, a retry or a misfire never plan the same slot twice.
+Repositories flush, never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert as sa_insert
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import Match, MatchMember, OutboundMessage, Round, RoundSkip
+
+PLANNED = "planned"
+SKIPPED = "skipped"
+EMPTY = "empty"  # nobody took part
+
+#: Outbox kinds written for rounds (the delivery worker sends them; reports may count them).
+KIND_INTRO = "round_intro"
+KIND_ALONE = "round_alone"
+KIND_SUMMARY = "round_summary"
+KIND_HEADS_UP = "round_heads_up"
+KIND_FOLLOWUP = "round_followup"
+KIND_PROBLEM = "round_problem"
+
+
+def _insert_if_new(session: Session, model: Any, values: dict[str, Any], key: list[str]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row is new."""
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=key)
+        return bool(getattr(session.execute(stmt), "rowcount", 0) == 1)
+    try:  # pragma: no cover - other databases
+        with session.begin_nested():
+            session.execute(sa_insert(model).values(**values))
+        return True
+    except IntegrityError:  # pragma: no cover
+        return False
+
+
+def claim_round(
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    slot: dt.datetime,
+    *,
+    status: str = PLANNED,
+    now: dt.datetime,
+) -> Round | None:
+    """Claim the slot: the new round, or None when the slot was already claimed."""
+    values = {
+        "team_id": team_id,
+        "channel_id": channel_id,
+        "scheduled_for": slot,
+        "status": status,
+        "participant_count": 0,
+        "total_score": 0.0,
+        "upper_bound": 0.0,
+        "created_at": now,
+    }
+    if not _insert_if_new(session, Round, values, ["team_id", "channel_id", "scheduled_for"]):
+        return None
+    return round_for_slot(session, team_id, channel_id, slot)
+
+
+def round_for_slot(
+    session: Session, team_id: str, channel_id: str, slot: dt.datetime
+) -> Round | None:
+    return session.scalar(
+        select(Round).where(
+            Round.team_id == team_id,
+            Round.channel_id == channel_id,
+            Round.scheduled_for == slot,
+        )
+    )
+
+
+def add_match(
+    session: Session,
+    round_: Round,
+    members: Sequence[str],
+    score: float,
+    reasons: Sequence[str],
+) -> Match:
+    match = Match(
+        team_id=round_.team_id,
+        round_id=round_.id,
+        score=float(score),
+        reasons=list(reasons),
+        members=[MatchMember(user_id=user_id) for user_id in members],
+    )
+    session.add(match)
+    session.flush()
+    return match
+
+
+def get_match(session: Session, match_id: int) -> Match | None:
+    return session.get(Match, match_id, populate_existing=True)
+
+
+def history(
+    session: Session, team_id: str, channel_id: str, since: dt.datetime
+) -> list[tuple[dt.datetime, list[str]]]:
+    """(round time, member ids) of every match in the channel's rounds since `since`."""
+    stmt = (
+        select(Round.scheduled_for, MatchMember.match_id, MatchMember.user_id)
+        .join(Match, Match.round_id == Round.id)
+        .join(MatchMember, MatchMember.match_id == Match.id)
+        .where(
+            Round.team_id == team_id,
+            Round.channel_id == channel_id,
+            Round.status == PLANNED,
+            Round.scheduled_for >= since,
+        )
+        .order_by(Round.scheduled_for, MatchMember.match_id)
+    )
+    groups: dict[int, tuple[dt.datetime, list[str]]] = {}
+    for at, match_id, user_id in session.execute(stmt).tuples():
+        groups.setdefault(match_id, (at, []))[1].append(user_id)
+    return list(groups.values())
+
+
+def last_round(
+    session: Session, team_id: str, channel_id: str, before: dt.datetime
+) -> Round | None:
+    """The channel's latest planned round before `before`."""
+    return session.scalar(
+        select(Round)
+        .where(
+            Round.team_id == team_id,
+            Round.channel_id == channel_id,
+            Round.status == PLANNED,
+            Round.scheduled_for < before,
+        )
+        .order_by(Round.scheduled_for.desc())
+        .limit(1)
+    )
+
+
+def left_out_last_time(session: Session, round_: Round) -> set[str]:
+    """Who was alone in `round_`, or in a match that couldn't happen: they get a boost."""
+    people: set[str] = set()
+    for match in round_.matches:
+        if match.outcome == "could_not":
+            people.update(match.user_ids)
+    alone = session.scalars(
+        select(OutboundMessage.user_ids).where(
+            OutboundMessage.team_id == round_.team_id,
+            OutboundMessage.kind == KIND_ALONE,
+            OutboundMessage.key.like(f"round:{round_.id}:alone:%"),
+        )
+    )
+    for user_ids in alone:
+        people.update(user_ids or [])
+    return people
+
+
+# --- skips --------------------------------------------------------------------------------
+
+
+def add_skip(
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    slot: dt.datetime,
+    user_id: str,
+    now: dt.datetime,
+) -> bool:
+    """Record "skip this round"; False when it was already recorded."""
+    values = {
+        "team_id": team_id,
+        "channel_id": channel_id,
+        "scheduled_for": slot,
+        "user_id": user_id,
+        "created_at": now,
+    }
+    key = ["team_id", "channel_id", "scheduled_for", "user_id"]
+    return _insert_if_new(session, RoundSkip, values, key)
+
+
+def skips_for(session: Session, team_id: str, channel_id: str, slot: dt.datetime) -> set[str]:
+    return set(
+        session.scalars(
+            select(RoundSkip.user_id).where(
+                RoundSkip.team_id == team_id,
+                RoundSkip.channel_id == channel_id,
+                RoundSkip.scheduled_for == slot,
+            )
+        )
+    )
+
+
+# --- follow-ups ---------------------------------------------------------------------------
+
+
+def rounds_due_followup(session: Session, now: dt.datetime, limit: int = 100) -> list[Round]:
+    """Planned rounds whose "Did you meet?" time has come and that were not followed up."""
+    return list(
+        session.scalars(
+            select(Round)
+            .where(
+                Round.status == PLANNED,
+                Round.followup_at.is_not(None),
+                Round.followup_at <= now,
+                Round.followup_sent_at.is_(None),
+            )
+            .order_by(Round.followup_at)
+            .limit(limit)
+        )
+    )
+
+
+def matches_to_ask_again(
+    session: Session, answered_before: dt.datetime, limit: int = 500
+) -> list[Match]:
+    """Matches that said "not yet" before `answered_before` and were not asked again."""
+    return list(
+        session.scalars(
+            select(Match)
+            .where(
+                Match.outcome == "not_yet",
+                Match.outcome_at <= answered_before,
+                Match.asked_again_at.is_(None),
+            )
+            .order_by(Match.id)
+            .limit(limit)
+        )
+    )
