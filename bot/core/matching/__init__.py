@@ -126,15 +126,17 @@ def match(
 
 def _best_partners_bound(top_values: Matrix, layout: Plan, total: float, single: bool) -> float:
     """Half the sum over people of their best possible within-group affinities: a person
-    in a group of s has s - 1 partners, worth at most their s - 1 best affinities."""
+    in a group of s has s - 1 partners, worth at most their s - 1 best affinities, and at
+    most `extra` groups (so extra * (base + 1) people) have base + 1 members."""
     if single:
         return total
-    sizes = {layout.base} if layout.extra < layout.count else set()
-    if layout.extra:
-        sizes.add(layout.base + 1)
     best = np.cumsum(top_values.astype(np.float64), axis=1)
-    per_person = np.max(np.stack([best[:, s - 2] for s in sizes], axis=1), axis=1)
-    return float(per_person.sum() / 2.0)
+    base = best[:, layout.base - 2]
+    bound = float(base.sum())
+    if layout.extra:
+        more = np.sort(best[:, layout.base - 1] - base)[::-1]
+        bound += float(np.clip(more[: layout.extra * (layout.base + 1)], 0.0, None).sum())
+    return bound / 2.0
 
 
 def _check(participants: Sequence[Participant]) -> None:

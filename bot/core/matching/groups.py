@@ -33,6 +33,10 @@ from bot.core.matching.pairs import perfect_matching
 #: Smallest gain a move must bring (float32 noise is far below this).
 MIN_GAIN = 1e-4
 MAX_PASSES = 500
+#: Partners per person considered when looking for three-group exchanges.
+CYCLE_PARTNERS = 8
+#: For pairs, three-pair exchanges gain little; they are skipped for rounds larger than this.
+PAIR_CYCLES_UP_TO = 2000
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def form(
         left += rest
     groups = _fill(matrix, cores, left, layout)
     state = Groups.of(groups, n, layout.base + 1)
-    improve(matrix, state, top, layout)
+    improve(matrix, state, top, layout, cycles=k > 2 or n <= PAIR_CYCLES_UP_TO)
     return state.as_lists(), (bound if k == 2 else None)
 
 
@@ -201,8 +205,38 @@ def _fill(matrix: Matrix, cores: list[list[int]], left: list[int], layout: Plan)
     return groups
 
 
-def improve(matrix: Matrix, state: Groups, top: Index, layout: Plan) -> int:
-    """Local search by swaps and moves (see the module docstring); returns moves made."""
+def improve(matrix: Matrix, state: Groups, top: Index, layout: Plan, *, cycles: bool = True) -> int:
+    """Local search (see the module docstring); returns the number of changes made.
+
+    Swaps and moves run until none gains, then one pass of three-group exchanges, and so
+    on until neither finds anything. Each search looks only at groups that changed since
+    it last looked: the gain of a change between unchanged groups is still what it was.
+    """
+    count = state.size.size
+    swap_dirty = np.ones(count, dtype=bool)
+    cycle_dirty = np.ones(count, dtype=bool)
+    made = 0
+    for _ in range(MAX_PASSES):
+        changed, done = _swaps_and_moves(matrix, state, top, layout, swap_dirty)
+        made += done
+        cycle_dirty |= changed
+        if not cycles:
+            break
+        changed, done = _cycles(matrix, state, top[:, :CYCLE_PARTNERS], cycle_dirty)
+        made += done
+        if done == 0:
+            break
+        cycle_dirty = changed
+        swap_dirty = changed.copy()
+    return made
+
+
+def _swaps_and_moves(
+    matrix: Matrix, state: Groups, top: Index, layout: Plan, dirty: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.bool_], int]:
+    """Passes of the best non-conflicting swaps and moves until none gains, looking at
+    changes involving a `dirty` group first; returns the groups changed and how many
+    changes were made."""
     n = state.where.size
     width = state.members.shape[1]
     lo, hi = layout.base, layout.base + 1
@@ -210,7 +244,8 @@ def improve(matrix: Matrix, state: Groups, top: Index, layout: Plan) -> int:
     everyone = np.arange(n)
     u_all = np.repeat(everyone, top.shape[1])
     v_all = top.ravel()
-    changed = np.ones(state.size.size, dtype=bool)
+    changed = dirty.copy()
+    ever = np.zeros(state.size.size, dtype=bool)
     made = 0
     for _ in range(MAX_PASSES):
         g1 = state.where[u_all]
@@ -265,10 +300,11 @@ def improve(matrix: Matrix, state: Groups, top: Index, layout: Plan) -> int:
                 _move(state, x, gb)
             accepted += 1
         changed |= touched
+        ever |= touched
         made += accepted
         if accepted == 0:
             break
-    return made
+    return ever, made
 
 
 def _swap(state: Groups, x: int, y: int) -> None:
@@ -289,3 +325,75 @@ def _move(state: Groups, x: int, g: int) -> None:
     state.members[g, state.size[g]] = x
     state.size[g] += 1
     state.where[x] = g
+
+
+def _cycles(
+    matrix: Matrix, state: Groups, top: Index, dirty: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.bool_], int]:
+    """One pass of three-group exchanges: u joins w's group, w joins x's, x joins u's,
+    where w is in the group of one of u's top partners (and x of w's), for exchanges that
+    involve a `dirty` group. Returns the groups changed and how many exchanges were made."""
+    n = state.where.size
+    width = state.members.shape[1]
+    touched = np.zeros(state.size.size, dtype=bool)
+    if state.size.size < 3:
+        return touched, 0
+    everyone = np.arange(n)
+    own = sums(matrix, state.members, everyone, state.where)
+    # Edges u -> w: "u takes w's place", worth S(u, g(w)) - A[u, w] - own[u].
+    u = np.repeat(everyone, top.shape[1] * width)
+    w = state.members[state.where[top]].reshape(-1)
+    keep = (w >= 0) & (state.where[np.maximum(w, 0)] != state.where[u])
+    u, w = u[keep], w[keep]
+    pairs = np.unique(u * n + w)
+    u, w = pairs // n, pairs % n
+    value = sums(matrix, state.members, u, state.where[w]) - matrix[u, w] - own[u]
+    # Paths u -> w -> x over two edges, closed by x -> u. Only paths touching a dirty
+    # group: first edges that touch one (any second edge), or else second edges into one.
+    g_from, g_to = state.where[u], state.where[w]
+    touching = dirty[g_from] | dirty[g_to]
+    first_a, second_a = _join(np.flatnonzero(touching), u, w, np.arange(u.size), n)
+    first_b, second_b = _join(np.flatnonzero(~touching), u, w, np.flatnonzero(dirty[g_to]), n)
+    first = np.concatenate([first_a, first_b])
+    second = np.concatenate([second_a, second_b])
+    pu, px = u[first], w[second]
+    g_u = state.where[pu]
+    ok = state.where[px] != g_u
+    first, second, pu, px, g_u = first[ok], second[ok], pu[ok], px[ok], g_u[ok]
+    gain = value[first] + value[second]
+    gain += sums(matrix, state.members, px, g_u) - matrix[px, pu] - own[px]
+    good = np.flatnonzero(gain > MIN_GAIN)
+    if good.size == 0:
+        return touched, 0
+    order = good[np.lexsort((good, -gain[good]))]
+    applied = 0
+    for i in order.tolist():
+        a, b, c = int(pu[i]), int(w[first[i]]), int(px[i])
+        groups = [int(state.where[a]), int(state.where[b]), int(state.where[c])]
+        if touched[groups].any() or len(set(groups)) < 3:
+            continue
+        touched[groups] = True
+        _place(state, a, groups[1], b)
+        _place(state, b, groups[2], c)
+        _place(state, c, groups[0], a)
+        state.where[a], state.where[b], state.where[c] = groups[1], groups[2], groups[0]
+        applied += 1
+    return touched, applied
+
+
+def _join(firsts: Index, u: Index, w: Index, seconds: Index, n: int) -> tuple[Index, Index]:
+    """All pairs (e1, e2) with e1 in `firsts`, e2 in `seconds` and e2 starting where e1
+    ends (edges are u[e] -> w[e], sorted by u)."""
+    src = u[seconds]
+    starts = np.searchsorted(src, np.arange(n))
+    counts = np.diff(np.append(starts, src.size))
+    reps = counts[w[firsts]]
+    first = np.repeat(firsts, reps)
+    offsets = np.arange(first.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    second = seconds[starts[w[first]] + offsets]
+    return first, second
+
+
+def _place(state: Groups, person: int, group: int, replacing: int) -> None:
+    row = state.members[group]
+    row[np.flatnonzero(row == replacing)[0]] = person
