@@ -105,8 +105,7 @@ def match(
     bound = max(bound, total)  # equal when exact; guards float rounding
 
     day = aff.round_day(options, history)
-    met = aff.meetings([p.id for p in people], history)
-    rarity = aff.idf(people)
+    met, rarity = built.met, built.rarity
     result: list[tuple[int, Group]] = []
     for members, score in zip(groups, scores, strict=True):
         members = sorted(members, key=lambda i: int(order[i]))

@@ -147,13 +147,15 @@ def _product(
 
 @dataclass
 class Affinity:
-    """The matrix (n + extra square; extra rows are filled by the solver) and each
-    person's `k` best partners (`top`, indices) with their affinities (`top_values`,
-    sorted best first)."""
+    """The matrix (n + extra square; extra rows are filled by the solver), each person's
+    `k` best partners (`top`, indices) with their affinities (`top_values`, sorted best
+    first), and what the reasons reuse: the pairs' last meetings and interest rarity."""
 
     matrix: Matrix
     top: Index
     top_values: Matrix
+    met: dict[tuple[int, int], Meeting]
+    rarity: dict[str, float]
 
 
 def build(
@@ -172,11 +174,12 @@ def build(
     k = min(k, n - 1)
     top = np.zeros((n, max(k, 0)), dtype=np.intp)
     top_values = np.zeros((n, max(k, 0)), dtype=np.float32)
+    met = meetings([p.id for p in participants], history)
+    weights_by_topic = idf(participants)
     if n == 0:
-        return Affinity(matrix, top, top_values)
+        return Affinity(matrix, top, top_values, met, weights_by_topic)
 
     # Interests: rows of idf weights, normalised; only interests shared by 2+ can score.
-    weights_by_topic = idf(participants)
     vocab_all = {t: i for i, t in enumerate(sorted(weights_by_topic))}
     values = [weights_by_topic[t] for t in sorted(weights_by_topic)]
     x = _incidence([p.interests for p in participants], vocab_all, values)
@@ -210,7 +213,7 @@ def build(
     boost = np.array([p.boost for p in participants], dtype=np.float32)
     boosted = bool(boost.any())
 
-    pen_rows, pen_cols, pen_vals = _penalties(participants, history, options, weights)
+    pen_rows, pen_cols, pen_vals = _penalties(met, options, weights)
 
     for r0 in range(0, n, BLOCK):
         r1 = min(n, r0 + BLOCK)
@@ -248,17 +251,13 @@ def build(
             top[r0:r1] = np.take_along_axis(best, order, axis=1)
             top_values[r0:r1] = np.take_along_axis(vals, order, axis=1)
             blk[rows, rows + r0] = 0.0
-    return Affinity(matrix, top, top_values)
+    return Affinity(matrix, top, top_values, met, weights_by_topic)
 
 
 def _penalties(
-    participants: Sequence[Participant],
-    history: Sequence[PastGroup],
-    options: MatchOptions,
-    weights: Weights,
+    met: dict[tuple[int, int], Meeting], options: MatchOptions, weights: Weights
 ) -> tuple[Index, Index, Matrix]:
     """Penalty entries (both triangles), sorted by row."""
-    met = meetings([p.id for p in participants], history)
     if not met:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty, np.zeros(0, dtype=np.float32)
