@@ -1,0 +1,212 @@
+"""Prompts: a channel's own prompt bank, and the prompts claimed and posted in a channel.
+
+A prompt is claimed once per (team, channel, scheduled slot): the unique constraint makes a
+second scheduler, a retry or a double click find the slot taken. Its message timestamp is
+learnt from the delivery outbox (the row keyed `prompt:<id>`) the first time it is needed.
+Repositories flush, never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import insert as sa_insert
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import OutboundMessage, Prompt, PromptTemplate
+
+#: How many recent prompts of a channel may still be waiting for their message timestamp.
+UNRESOLVED_LOOKBACK = 20
+
+
+def outbox_key(prompt_id: int) -> str:
+    """The delivery outbox key of a prompt's message."""
+    return f"prompt:{prompt_id}"
+
+
+# --- the channel's own prompts ---------------------------------------------------------------
+
+
+def add_template(
+    session: Session, team_id: str, channel_id: str, text: str, created_by: str, now: dt.datetime
+) -> PromptTemplate:
+    template = PromptTemplate(
+        team_id=team_id, channel_id=channel_id, text=text, created_by=created_by, created_at=now
+    )
+    session.add(template)
+    session.flush()
+    return template
+
+
+def templates(session: Session, team_id: str, channel_id: str) -> list[PromptTemplate]:
+    """The channel's own prompts that were not removed, oldest first."""
+    return list(
+        session.scalars(
+            select(PromptTemplate)
+            .where(
+                PromptTemplate.team_id == team_id,
+                PromptTemplate.channel_id == channel_id,
+                PromptTemplate.removed_at.is_(None),
+            )
+            .order_by(PromptTemplate.id)
+        )
+    )
+
+
+def remove_template(
+    session: Session, team_id: str, channel_id: str, template_id: int, now: dt.datetime
+) -> PromptTemplate | None:
+    """Take a prompt out of the channel's bank (kept for the record); None if not there."""
+    template = session.scalar(
+        select(PromptTemplate).where(
+            PromptTemplate.id == template_id,
+            PromptTemplate.team_id == team_id,
+            PromptTemplate.channel_id == channel_id,
+            PromptTemplate.removed_at.is_(None),
+        )
+    )
+    if template is not None:
+        template.removed_at = now
+        session.flush()
+    return template
+
+
+# --- posted prompts ------------------------------------------------------------------------
+
+
+def claim_prompt(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    scheduled_for: dt.datetime,
+    bank_key: str,
+    text: str,
+    now: dt.datetime,
+) -> Prompt | None:
+    """Claim the slot for a prompt; None when it was already claimed."""
+    values: dict[str, Any] = {
+        "team_id": team_id,
+        "channel_id": channel_id,
+        "scheduled_for": scheduled_for,
+        "bank_key": bank_key,
+        "text": text,
+        "created_at": now,
+    }
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        stmt = insert(Prompt).values(**values).on_conflict_do_nothing().returning(Prompt.id)
+        row_id = session.execute(stmt).scalar_one_or_none()
+    else:  # pragma: no cover - other databases: a savepoint keeps the outer transaction
+        try:
+            with session.begin_nested():
+                row_id = session.execute(
+                    sa_insert(Prompt).values(**values).returning(Prompt.id)
+                ).scalar_one()
+        except IntegrityError:
+            row_id = None
+    return None if row_id is None else session.get(Prompt, row_id)
+
+
+def get_prompt(session: Session, prompt_id: int) -> Prompt | None:
+    return session.get(Prompt, prompt_id)
+
+
+def used_keys(session: Session, team_id: str, channel_id: str) -> list[str]:
+    """The bank keys of every prompt claimed in the channel, oldest first."""
+    return list(
+        session.scalars(
+            select(Prompt.bank_key)
+            .where(Prompt.team_id == team_id, Prompt.channel_id == channel_id)
+            .order_by(Prompt.scheduled_for, Prompt.id)
+        )
+    )
+
+
+def previous_prompt(
+    session: Session, team_id: str, channel_id: str, before: Prompt
+) -> Prompt | None:
+    """The prompt claimed in the channel just before `before`."""
+    return session.scalar(
+        select(Prompt)
+        .where(
+            Prompt.team_id == team_id,
+            Prompt.channel_id == channel_id,
+            Prompt.id != before.id,
+            (Prompt.scheduled_for < before.scheduled_for)
+            | ((Prompt.scheduled_for == before.scheduled_for) & (Prompt.id < before.id)),
+        )
+        .order_by(Prompt.scheduled_for.desc(), Prompt.id.desc())
+        .limit(1)
+    )
+
+
+def latest_prompt(session: Session, team_id: str, channel_id: str) -> Prompt | None:
+    return session.scalar(
+        select(Prompt)
+        .where(Prompt.team_id == team_id, Prompt.channel_id == channel_id)
+        .order_by(Prompt.scheduled_for.desc(), Prompt.id.desc())
+        .limit(1)
+    )
+
+
+def resolve_message(session: Session, prompt: Prompt) -> Prompt:
+    """Fill `prompt.message_ts` from its outbox row once the message was sent."""
+    if prompt.message_ts is None:
+        resolve_channel(session, prompt.team_id, prompt.channel_id)
+    return prompt
+
+
+def resolve_channel(session: Session, team_id: str, channel_id: str) -> int:
+    """Learn the message timestamps of the channel's recent prompts that were sent since.
+
+    Looks only at the last `UNRESOLVED_LOOKBACK` prompts without a timestamp, by their
+    outbox keys (unique index), so it stays cheap however big the outbox grows.
+    """
+    pending = list(
+        session.scalars(
+            select(Prompt)
+            .where(
+                Prompt.team_id == team_id,
+                Prompt.channel_id == channel_id,
+                Prompt.message_ts.is_(None),
+            )
+            .order_by(Prompt.id.desc())
+            .limit(UNRESOLVED_LOOKBACK)
+        )
+    )
+    if not pending:
+        return 0
+    by_key = {outbox_key(prompt.id): prompt for prompt in pending}
+    rows = session.execute(
+        select(OutboundMessage.key, OutboundMessage.sent_ts, OutboundMessage.sent_at).where(
+            OutboundMessage.key.in_(list(by_key)), OutboundMessage.sent_ts.is_not(None)
+        )
+    ).tuples()
+    resolved = 0
+    for key, sent_ts, sent_at in rows:
+        prompt = by_key[key]
+        prompt.message_ts = sent_ts
+        prompt.posted_at = sent_at
+        resolved += 1
+    session.flush()
+    return resolved
+
+
+def prompt_for_thread(
+    session: Session, team_id: str, channel_id: str, thread_ts: str
+) -> Prompt | None:
+    """The prompt whose message starts the thread `thread_ts` in the channel, if any."""
+    stmt = select(Prompt).where(
+        Prompt.message_ts == thread_ts, Prompt.team_id == team_id, Prompt.channel_id == channel_id
+    )
+    found = session.scalar(stmt)
+    if found is None and resolve_channel(session, team_id, channel_id):
+        found = session.scalar(stmt)
+    return found
