@@ -274,7 +274,7 @@ def counts(session: Session, *, team_id: str | None = None) -> dict[str, int]:
     if team_id:
         stmt = stmt.where(OutboundMessage.team_id == team_id)
     found = {status: 0 for status in STATUSES}
-    for status, count in session.execute(stmt).tuples():
+    for status, count in session.execute(stmt):
         found[status] = int(count)
     return found
 

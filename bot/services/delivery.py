@@ -1,0 +1,745 @@
+"""Delivering the outbox: every message exactly once, resumable after a crash, paced.
+
+Planners write `OutboundMessage` rows (`storage.repositories.outbox.enqueue`) in the same
+transaction as the domain rows. `deliver_pending` sends the rows that are due, and a
+`DeliveryWorker` thread calls it whenever it is woken or a row comes due.
+
+Each row goes through these steps, each committed before the next:
+
+1. claim it (compare-and-set pending -> sending), so no other worker sends it;
+2. for a DM or group DM, `conversations.open` (idempotent: Slack returns the same
+   conversation for the same people);
+3. record the conversation it is about to go to (`sent_channel`), renewing the lease;
+4. post it with message metadata carrying the row's key;
+5. mark it sent (and tell its match which conversation it went to).
+
+A worker that is killed leaves its row "sending". Once the row's lease has expired, a worker
+takes it over: a row without `sent_channel` was never posted and is sent; otherwise the
+conversation's history is searched for a message whose metadata carries the key, and the row
+is marked sent if one is there, sent otherwise. A post that fails in a way that may still have
+gone through (a 5xx, `internal_error`, a dropped connection) is checked the same way before
+it is retried, and the client used for posting never re-sends on its own (only after a 429,
+which Slack never processes). If even the check fails, the row stays "sending" until its lease
+expires. The history check trusts the host clock to within a minute of Slack's.
+
+Ephemeral messages are *at most once*: Slack keeps no copy to check, so a row found
+"sending" after a crash that may have been posted is skipped rather than risk a duplicate.
+
+Errors: a 429 is retried by the client after `Retry-After` and pauses the method in the
+`Pacer`; if it persists the row goes back to pending for later. Permanent errors fail the row
+(and, when the row names `notify_user`, queue a plain-words note to that admin). A group DM
+with deactivated members is sent to the others when at least two remain. Transient errors are
+retried with exponential backoff up to `max_attempts`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import http.client
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.handler import RetryHandler
+
+from bot.core.blocks import channel_link, mention
+from bot.errors import NotFoundError, SlackDeliveryError
+from bot.services.deps import Deps
+from bot.slack.gateway import error_code
+from bot.slack.pacing import PacedRateLimitRetryHandler, Pacer, retry_after_seconds
+from storage.models import OutboundMessage
+from storage.repositories import outbox
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 6
+RETRY_BASE = dt.timedelta(seconds=2)
+RETRY_CAP = dt.timedelta(minutes=10)
+HALT_PAUSE = dt.timedelta(minutes=5)
+HISTORY_SLACK = dt.timedelta(seconds=60)  # clock difference tolerated by the history check
+BATCH = 100
+METADATA_EVENT = "mingle_outbox"
+NOTICE_KIND = "admin_notice"
+
+#: Errors that retrying will not fix: the row fails (so does any code not listed here).
+PERMANENT_ERRORS = frozenset(
+    "user_not_found user_disabled account_inactive cannot_dm_bot channel_not_found"
+    " not_in_channel is_archived invalid_blocks invalid_blocks_format msg_too_long no_text"
+    " too_many_users user_not_in_channel invalid_metadata_format invalid_metadata_schema".split()
+)
+#: Errors worth another try later.
+TRANSIENT_ERRORS = frozenset(
+    {"fatal_error", "internal_error", "request_timeout", "service_unavailable"}
+)
+#: Transient errors after which a post may nevertheless have gone out.
+UNCERTAIN_ERRORS = TRANSIENT_ERRORS - {"request_timeout"}
+#: The token itself is unusable: stop delivering until someone fixes the installation.
+AUTH_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "missing_scope"}
+)
+#: conversations.open refused because of one of the people: find who, and go without them.
+MEMBER_ERRORS = frozenset({"user_disabled", "user_not_found", "account_inactive", "cannot_dm_bot"})
+
+_WHAT = {
+    "round_intro": "the coffee-chat intro",
+    "round_summary": "the round summary",
+    "round_followup": "the coffee-chat follow-up",
+    "heads_up": "the heads-up",
+    "intro": "the introduction",
+    "nudge": "the reconnect nudge",
+    "prompt": "the prompt",
+    "digest": "the answers digest",
+    NOTICE_KIND: "an admin notice",
+}
+
+
+@dataclass
+class DeliveryReport:
+    """What one or more delivery passes did."""
+
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retried: int = 0
+    duplicates_avoided: int = 0
+    rate_limited: int = 0
+    recovered: int = 0
+
+    def add(self, other: DeliveryReport) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.skipped + self.retried
+
+
+@dataclass
+class _Job:
+    """A claimed row, detached from its session. `attempt` is the claim's fencing token."""
+
+    id: int
+    key: str
+    kind: str
+    team_id: str
+    attempt: int
+    channel_id: str | None
+    user_ids: list[str]
+    thread_ts: str | None
+    text: str
+    blocks: list[dict[str, Any]] | None
+    ephemeral_user: str | None
+    notify_user: str | None
+    sent_channel: str | None
+    not_before: dt.datetime
+    note: str | None = None
+
+    @classmethod
+    def of(cls, row: OutboundMessage) -> _Job:
+        return cls(
+            id=row.id,
+            key=row.key,
+            kind=row.kind,
+            team_id=row.team_id,
+            attempt=row.attempts,
+            channel_id=row.channel_id,
+            user_ids=list(row.user_ids or []),
+            thread_ts=row.thread_ts,
+            text=row.text,
+            blocks=row.blocks,
+            ephemeral_user=row.ephemeral_user,
+            notify_user=row.notify_user,
+            sent_channel=row.sent_channel,
+            not_before=row.not_before,
+        )
+
+
+# -- outcomes of a Slack call, as exceptions ---------------------------------------------
+
+
+class _Outcome(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _Permanent(_Outcome):
+    def __init__(self, code: str, gone: dict[str, str] | None = None) -> None:
+        super().__init__(code)
+        self.gone = gone or {}
+
+
+class _Transient(_Outcome):
+    pass
+
+
+class _RateLimited(_Outcome):
+    def __init__(self, method: str, retry_after: float, channel: str | None) -> None:
+        super().__init__("ratelimited")
+        self.method = method
+        self.retry_after = retry_after
+        self.channel = channel
+
+
+class _Skip(_Outcome):
+    """Give the message up without retrying (an ephemeral that may or may not have gone)."""
+
+
+class _Halt(_Outcome):
+    """The token is unusable; stop this pass."""
+
+
+class _Stopped(Exception):
+    """The worker is stopping."""
+
+
+class _Unverified(Exception):
+    """Whether a message went out could not be checked; leave the row for recovery."""
+
+
+@dataclass
+class _Run:
+    """One `deliver_pending` pass: its clients, pacer and report."""
+
+    deps: Deps
+    pacer: Pacer
+    stop: threading.Event | None
+    max_attempts: int
+    report: DeliveryReport = field(default_factory=DeliveryReport)
+
+    def __post_init__(self) -> None:
+        base = self.deps.slack.client
+        rate_limit = PacedRateLimitRetryHandler(
+            self.pacer,
+            max_retry_count=_rate_limit_retries(base),
+            on_rate_limited=self._count_rate_limit,
+        )
+        others = [h for h in base.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
+        # Idempotent calls may be retried on 5xx and connection errors; posts may not.
+        self.api = _clone_client(base, [rate_limit, *others])
+        self.poster = _clone_client(base, [rate_limit])
+        self.team = self.deps.team_id or None
+
+    def _count_rate_limit(self, method: str) -> None:
+        self.report.rate_limited += 1
+
+    @property
+    def stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    def now(self) -> dt.datetime:
+        return self.deps.clock()
+
+    # -- passes ----------------------------------------------------------------------
+
+    def recover(self, lease: dt.timedelta) -> None:
+        with self.deps.sessions() as session:
+            stale = [
+                _Job.of(row)
+                for row in outbox.stale_in_flight(session, self.now(), lease, team_id=self.team)
+            ]
+        for job in stale:
+            if self.stopping:
+                return
+            self._recover(job)
+
+    def deliver_due(self, limit: int | None) -> None:
+        handled = 0
+        while not self.stopping and (limit is None or handled < limit):
+            size = BATCH if limit is None else min(BATCH, limit - handled)
+            with self.deps.sessions() as session:
+                ids = [row.id for row in outbox.due(session, self.now(), size, team_id=self.team)]
+            if not ids:
+                return
+            for row_id in ids:
+                if self.stopping:
+                    return
+                self._deliver_row(row_id)
+                handled += 1
+
+    # -- one row ---------------------------------------------------------------------
+
+    def _deliver_row(self, row_id: int) -> None:
+        with self.deps.sessions.begin() as session:
+            if not outbox.claim(session, row_id, self.now()):
+                self.report.duplicates_avoided += 1  # another worker has it
+                return
+            row = outbox.get(session, row_id)
+            assert row is not None
+            job = _Job.of(row)
+        self._send(job)
+
+    def _recover(self, job: _Job) -> None:
+        with self.deps.sessions.begin() as session:
+            if not outbox.reclaim(session, job.id, job.attempt, self.now()):
+                return  # another worker took it over first
+        job.attempt += 1
+        self.report.recovered += 1
+        log.info("recovering outbox row %s (%s) left sending", job.id, job.key)
+        if job.sent_channel is None:
+            self._send(job)  # it never got as far as posting
+            return
+        if job.ephemeral_user:
+            self._skip(job, "ephemeral_unverifiable: the worker stopped while sending it")
+            return
+        try:
+            ts = self._find_posted(job, job.sent_channel)
+        except _Permanent as exc:
+            self._fail(job, exc)
+            return
+        except _Unverified:
+            return
+        if ts is not None:
+            self._finish(job, job.sent_channel, ts)
+            self.report.duplicates_avoided += 1
+        elif job.attempt > self.max_attempts:
+            self._fail(job, _Permanent("too_many_attempts"))
+        else:
+            self._send(job)
+
+    def _send(self, job: _Job) -> None:
+        try:
+            channel = self._target(job)
+            with self.deps.sessions.begin() as session:
+                if not outbox.prepare_post(
+                    session, job.id, job.attempt, channel=channel, now=self.now()
+                ):
+                    log.warning("lost the claim on outbox row %s before posting", job.id)
+                    self.report.duplicates_avoided += 1
+                    return
+            ts = self._post(job, channel)
+        except _RateLimited as exc:
+            self._rate_limited(job, exc)
+        except _Transient as exc:
+            self._retry_or_fail(job, exc)
+        except _Permanent as exc:
+            self._fail(job, exc)
+        except _Skip as exc:
+            self._skip(job, exc.code)
+        except _Stopped:
+            self._release(job, self.now(), "stopped", refund=True)
+        except _Halt as exc:
+            self._release(job, self.now() + HALT_PAUSE, exc.code, refund=True)
+            raise
+        except _Unverified:
+            log.warning("couldn't check whether outbox row %s went out; leaving it", job.id)
+        else:
+            self._finish(job, channel, ts)
+
+    def _target(self, job: _Job) -> str:
+        """The conversation to post into: the channel, or the (group) DM, opened if need be."""
+        if job.channel_id:
+            return job.channel_id
+        if job.sent_channel:
+            return job.sent_channel
+        try:
+            return self._open(job.user_ids)
+        except _Permanent as exc:
+            if exc.code not in MEMBER_ERRORS:
+                raise
+            gone = self._unreachable(job.user_ids)
+            remaining = [u for u in job.user_ids if u not in gone]
+            if not gone or len(remaining) < 2:
+                raise _Permanent(exc.code, gone) from exc
+            job.note = "sent without " + ", ".join(f"{u} ({why})" for u, why in gone.items())
+            log.info("outbox row %s: %s", job.id, job.note)
+            return self._open(remaining)
+
+    def _open(self, users: list[str]) -> str:
+        response = self._call(self.api.conversations_open, "conversations.open", users=users)
+        return str(response["channel"]["id"])
+
+    def _unreachable(self, users: list[str]) -> dict[str, str]:
+        """The people a DM can't include: deactivated, gone from the workspace, or bots."""
+        gone: dict[str, str] = {}
+        for user_id in users:
+            self._pace("users.info")
+            try:
+                user = self.deps.slack.user(user_id, fresh=True)
+            except NotFoundError:
+                gone[user_id] = "user_not_found"
+                continue
+            except (SlackDeliveryError, OSError, http.client.HTTPException):
+                continue  # can't tell: keep them
+            if user.deleted:
+                gone[user_id] = "user_disabled"
+            elif user.is_bot:
+                gone[user_id] = "cannot_dm_bot"
+        return gone
+
+    def _post(self, job: _Job, channel: str) -> str:
+        content: dict[str, Any] = {"channel": channel, "text": job.text}
+        if job.blocks:
+            content["blocks"] = job.blocks
+        if job.thread_ts:
+            content["thread_ts"] = job.thread_ts
+        if job.ephemeral_user:
+            try:
+                response = self._call(
+                    self.poster.chat_postEphemeral,
+                    "chat.postEphemeral",
+                    user=job.ephemeral_user,
+                    **content,
+                )
+            except _Transient as exc:
+                if exc.code in UNCERTAIN_ERRORS:  # at most once: no way to check, no retry
+                    raise _Skip(f"ephemeral_uncertain: {exc.code}") from exc
+                raise
+            return str(response["message_ts"])
+        metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": job.key}}
+        try:
+            response = self._call(
+                self.poster.chat_postMessage,
+                "chat.postMessage",
+                pace_channel=channel,
+                metadata=metadata,
+                **content,
+            )
+        except _Transient as exc:
+            if exc.code not in UNCERTAIN_ERRORS:
+                raise
+            ts = self._find_posted(job, channel)
+            if ts is None:
+                raise
+            self.report.duplicates_avoided += 1
+            return ts
+        return str(response["ts"])
+
+    def _find_posted(self, job: _Job, channel: str) -> str | None:
+        """The ts of the message carrying `job.key` in `channel`, if it is there.
+
+        Raises `_Permanent` when the conversation can't be read, `_Unverified` when the check
+        could not be made now.
+        """
+        oldest = f"{(job.not_before - HISTORY_SLACK).timestamp():.6f}"
+        try:
+            for message in self._history(channel, job.thread_ts, oldest):
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == job.key:
+                    return str(message["ts"])
+        except (_Transient, _RateLimited, _Halt, _Stopped) as exc:
+            raise _Unverified(str(exc)) from exc
+        return None
+
+    def _history(self, channel: str, thread_ts: str | None, oldest: str) -> Iterator[Any]:
+        cursor: str | None = None
+        while True:
+            args: dict[str, Any] = {
+                "channel": channel,
+                "oldest": oldest,
+                "include_all_metadata": True,
+                "limit": 200,
+            }
+            if cursor:
+                args["cursor"] = cursor
+            if thread_ts:
+                method = "conversations.replies"
+                response = self._call(self.api.conversations_replies, method, ts=thread_ts, **args)
+            else:
+                method = "conversations.history"
+                response = self._call(self.api.conversations_history, method, **args)
+            yield from response.get("messages") or []
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return
+
+    # -- Slack calls -------------------------------------------------------------------
+
+    def _pace(self, method: str, channel: str | None = None) -> None:
+        if not self.pacer.wait(method, channel, cancel=self.stop):
+            raise _Stopped()
+
+    def _call(
+        self,
+        fn: Callable[..., Any],
+        method: str,
+        *,
+        pace_channel: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Call the Web API after pacing; turn failures into `_Outcome`s."""
+        self._pace(method, pace_channel)
+        try:
+            return fn(**kwargs)
+        except SlackApiError as exc:
+            outcome = _classify(exc, method, pace_channel)
+        except (OSError, http.client.HTTPException) as exc:
+            outcome = _Transient(type(exc).__name__)
+        if isinstance(outcome, _RateLimited):
+            self.report.rate_limited += 1
+            self.pacer.backoff(method, outcome.retry_after, pace_channel)
+        raise outcome
+
+    # -- endings -----------------------------------------------------------------------
+
+    def _finish(self, job: _Job, channel: str, ts: str) -> None:
+        with self.deps.sessions.begin() as session:
+            done = outbox.mark_sent(
+                session, job.id, job.attempt, channel=channel, ts=ts, now=self.now(), note=job.note
+            )
+        if done:
+            self.report.sent += 1
+        else:
+            log.error("outbox row %s was posted (%s) after another worker took it over", job.id, ts)
+
+    def _skip(self, job: _Job, reason: str) -> None:
+        log.warning("outbox row %s (%s) skipped: %s", job.id, job.key, reason)
+        with self.deps.sessions.begin() as session:
+            if outbox.mark_skipped(session, job.id, job.attempt, reason=reason):
+                self.report.skipped += 1
+
+    def _fail(self, job: _Job, exc: _Permanent) -> None:
+        error = exc.code + (": " + ", ".join(exc.gone) if exc.gone else "")
+        log.warning("outbox row %s (%s) failed: %s", job.id, job.key, error)
+        with self.deps.sessions.begin() as session:
+            if not outbox.mark_failed(session, job.id, job.attempt, error=error):
+                return
+            if job.notify_user and job.kind != NOTICE_KIND:
+                outbox.enqueue(
+                    session,
+                    team_id=job.team_id,
+                    key=notice_key(job.key),
+                    kind=NOTICE_KIND,
+                    text=undeliverable_notice(job, exc.code, exc.gone),
+                    user_ids=[job.notify_user],
+                    not_before=self.now(),
+                )
+        self.report.failed += 1
+
+    def _retry_or_fail(self, job: _Job, exc: _Outcome) -> None:
+        if job.attempt >= self.max_attempts:
+            self._fail(job, _Permanent(f"gave_up:{exc.code}"))
+            return
+        delay = min(RETRY_CAP, RETRY_BASE * 2 ** (job.attempt - 1))
+        if self._release(job, self.now() + delay, exc.code):
+            self.report.retried += 1
+
+    def _rate_limited(self, job: _Job, exc: _RateLimited) -> None:
+        delay = dt.timedelta(seconds=max(1.0, exc.retry_after))
+        self._release(job, self.now() + delay, "ratelimited", refund=True)
+
+    def _release(
+        self, job: _Job, not_before: dt.datetime, error: str, *, refund: bool = False
+    ) -> bool:
+        with self.deps.sessions.begin() as session:
+            return outbox.release(
+                session,
+                job.id,
+                job.attempt,
+                not_before=not_before,
+                error=error,
+                refund_attempt=refund,
+            )
+
+
+def deliver_pending(
+    deps: Deps,
+    *,
+    pacer: Pacer | None = None,
+    limit: int | None = None,
+    lease: dt.timedelta = DEFAULT_LEASE,
+    stop_event: threading.Event | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> DeliveryReport:
+    """Take over rows left "sending" longer than `lease`, then send every due row.
+
+    Sends at most `limit` due rows (all of them when None) and returns early when
+    `stop_event` is set. Safe to run in several threads or processes at once.
+    """
+    run = _Run(deps, pacer or Pacer(), stop_event, max_attempts)
+    try:
+        run.recover(lease)
+        run.deliver_due(limit)
+    except _Halt as exc:
+        log.error("Slack refused the bot token (%s): delivery paused", exc.code)
+    return run.report
+
+
+class DeliveryWorker:
+    """A background thread that delivers the outbox as rows come due.
+
+    Call `wake()` after enqueueing, so the rows go out at once rather than at the next poll.
+    """
+
+    def __init__(
+        self,
+        deps: Deps,
+        *,
+        pacer: Pacer | None = None,
+        lease: dt.timedelta = DEFAULT_LEASE,
+        idle_wait: float = 30.0,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
+        self.deps = deps
+        self.pacer = pacer or Pacer()
+        self.lease = lease
+        self.idle_wait = idle_wait
+        self.max_attempts = max_attempts
+        self.totals = DeliveryReport()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="mingle-delivery", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Deliver now: something was just enqueued."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def run_once(self) -> DeliveryReport:
+        report = deliver_pending(
+            self.deps,
+            pacer=self.pacer,
+            lease=self.lease,
+            stop_event=self._stop,
+            max_attempts=self.max_attempts,
+        )
+        with self._lock:
+            self.totals.add(report)
+        return report
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.run_once()
+                timeout = self._until_next_due()
+            except Exception:
+                log.exception("delivery pass failed; trying again shortly")
+                timeout = self.idle_wait
+            self._wake.wait(timeout)
+
+    def _until_next_due(self) -> float:
+        with self.deps.sessions() as session:
+            next_due = outbox.next_due_at(session, team_id=self.deps.team_id or None)
+        if next_due is None:
+            return self.idle_wait
+        seconds = (next_due - self.deps.clock()).total_seconds()
+        return min(self.idle_wait, max(0.05, seconds))
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def notice_key(key: str) -> str:
+    """The key of the admin notice about row `key` (kept within the column's 120)."""
+    candidate = f"notice:{key}"
+    if len(candidate) <= 120:
+        return candidate
+    return "notice:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def undeliverable_notice(job: _Job, code: str, gone: dict[str, str]) -> str:
+    """What to tell an admin about a message that can't be delivered, in plain words."""
+    what = _WHAT.get(job.kind, f"a {job.kind.replace('_', ' ')} message")
+    channel = job.channel_id or job.sent_channel or ""
+    if channel and code in ("channel_not_found", "not_in_channel"):
+        return (
+            f"I was removed from {channel_link(channel)}, so I couldn't post {what} there: "
+            "invite me back with `/invite @Mingle`."
+        )
+    if channel and code == "is_archived":
+        return f"{channel_link(channel)} is archived, so I couldn't post {what} there."
+    if job.user_ids:
+        where = " to " + _people(job.user_ids)
+    elif job.ephemeral_user:
+        where = f" to {mention(job.ephemeral_user)} in {channel_link(channel)}"
+    else:
+        where = f" in {channel_link(channel)}"
+    return f"Couldn't send {what}{where}: {_reason(code, gone, job)}."
+
+
+def _reason(code: str, gone: dict[str, str], job: _Job) -> str:
+    if gone:
+        return "; ".join(_person_reason(user_id, why) for user_id, why in gone.items())
+    if code in ("user_disabled", "account_inactive"):
+        return "one of their accounts is deactivated"
+    if code == "user_not_found":
+        return "someone in it is no longer in this workspace"
+    if code == "cannot_dm_bot":
+        return "it was addressed to a bot, and I can't message bots"
+    if code == "user_not_in_channel" and job.ephemeral_user:
+        return f"{mention(job.ephemeral_user)} isn't in that channel any more"
+    if code == "too_many_users":
+        return "a group DM can have at most 8 people besides me"
+    if code in ("invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text"):
+        return f"Slack rejected the message itself ({code}), which is a bug in Mingle"
+    if code.startswith("gave_up:"):
+        return f"Slack kept failing ({code.split(':', 1)[1]}) after {job.attempt} tries"
+    if code == "too_many_attempts":
+        return f"it was interrupted {job.attempt - 1} times while sending"
+    return f"Slack refused it ({code})"
+
+
+def _person_reason(user_id: str, why: str) -> str:
+    if why == "user_not_found":
+        return f"{mention(user_id)} is no longer in this workspace"
+    if why == "cannot_dm_bot":
+        return f"{mention(user_id)} is a bot, and I can't message bots"
+    return f"{mention(user_id)}'s account is deactivated"
+
+
+def _people(user_ids: list[str]) -> str:
+    names = [mention(u) for u in user_ids]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _classify(exc: SlackApiError, method: str, channel: str | None) -> _Outcome:
+    code = error_code(exc)
+    status = int(getattr(exc.response, "status_code", 200) or 200)
+    if status == 429 or code == "ratelimited":
+        headers = getattr(exc.response, "headers", {})
+        return _RateLimited(method, retry_after_seconds(headers), channel)
+    if code in AUTH_ERRORS:
+        return _Halt(code)
+    if status >= 500 or code in TRANSIENT_ERRORS:
+        return _Transient(code if code != "unknown_error" else f"http_{status}")
+    return _Permanent(code)
+
+
+def _rate_limit_retries(client: WebClient) -> int:
+    for handler in client.retry_handlers:
+        if isinstance(handler, RateLimitErrorRetryHandler):
+            return int(handler.max_retry_count)
+    return 0
+
+
+def _clone_client(client: WebClient, retry_handlers: list[RetryHandler]) -> WebClient:
+    """Another WebClient for the same workspace and server, with other retry handlers."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        team_id=client.default_params.get("team_id"),
+        logger=client.logger,
+        retry_handlers=retry_handlers,
+    )
