@@ -353,6 +353,11 @@ def check_intro(introducer: str, a: str, b: str, reason: str) -> str:
             "message, or use the *Introduce me* button next to them in `/mingle find`. "
             "`/mingle intro` is for introducing two other people."
         )
+    return clean_reason(reason)
+
+
+def clean_reason(reason: str) -> str:
+    """The reason trimmed of control characters; refuses one over `MAX_REASON` characters."""
     cleaned = _CONTROL.sub("", reason).strip()
     if len(cleaned) > MAX_REASON:
         raise InvalidInputError(

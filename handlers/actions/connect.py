@@ -1,9 +1,57 @@
-"""Actions for connect."""
+"""Buttons for connect: "Introduce me" (find results) and "Say hi" (reconnect nudges).
+
+The welcome's "Join Mingle" button reuses `ids.ACTION_JOIN`, answered in
+`handlers.actions` with an ephemeral reply on the message.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.core import ids
+from bot.core.blocks import Reply
+from bot.services import connect
+from handlers.runtime import deps_of, friendly, send, team_of
+
+
+def _value(body: dict[str, Any]) -> str:
+    return str((body.get("actions") or [{}])[0].get("value") or "")
+
+
+def _show(body: dict[str, Any], respond: Respond) -> Any:
+    def show(reply: Reply) -> None:
+        if body.get("response_url"):
+            send(respond, reply)
+
+    return show
+
+
+def introduce_me(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    with friendly(None, _show(body, respond)):
+        connect.open_self_intro_modal(
+            deps_of(context),
+            team_of(context),
+            str(body["user"]["id"]),
+            _value(body),
+            str(body["trigger_id"]),
+        )
+
+
+def say_hi(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    show = _show(body, respond)
+    with friendly(None, show):
+        show(
+            connect.say_hi(
+                deps_of(context), team_of(context), str(body["user"]["id"]), _value(body)
+            )
+        )
 
 
 def register(app: App) -> None:
     """Connect this feature's Slack IDs to their callbacks."""
+    app.action(ids.ACTION_INTRODUCE_ME)(introduce_me)
+    app.action(ids.ACTION_SAY_HI)(say_hi)

@@ -1,9 +1,65 @@
-"""Views for connect."""
+"""The intro modal's submission (from the shortcut, or "Introduce me" on a find result)."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.core import ids
+from bot.core.messages import connect as views
+from bot.errors import MingleError
+from bot.services import connect
+from handlers.runtime import SORRY, deps_of, log, plain_values, team_of
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def intro_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    deps = deps_of(context)
+    user_id = str(body["user"]["id"])
+    meta = _metadata(view)
+    values = plain_values(view)
+    reason = str(values.get(views.INTRO_REASON) or "")
+    self_intro = meta.get("mode") == "self"
+    try:
+        if self_intro:
+            other = str(meta.get("b") or "")
+            reply = connect.introduce_me(deps, team_of(context), user_id, other, reason)
+        else:
+            a, b = values.get(views.INTRO_A), values.get(views.INTRO_B)
+            missing = {
+                block: "Pick someone."
+                for block, value in ((views.INTRO_A, a), (views.INTRO_B, b))
+                if not value
+            }
+            if missing:
+                ack(response_action="errors", errors=missing)
+                return
+            reply = connect.introduce(deps, team_of(context), user_id, str(a), str(b), reason)
+    except connect.IntroError as exc:
+        field = views.INTRO_REASON if self_intro else exc.field
+        ack(response_action="errors", errors={field: exc.message})
+        return
+    except MingleError as exc:
+        ack(response_action="errors", errors={views.INTRO_REASON: exc.message})
+        return
+    except Exception:
+        log.exception("intro submission failed")
+        ack(response_action="errors", errors={views.INTRO_REASON: SORRY})
+        return
+    ack(response_action="update", view=views.done_modal(reply))
 
 
 def register(app: App) -> None:
     """Connect this feature's Slack IDs to their callbacks."""
+    app.view(ids.VIEW_INTRO)(intro_submitted)

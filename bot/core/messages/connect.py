@@ -358,3 +358,13 @@ def welcome_message(channel_id: str, *, team_id: str, app_id: str) -> Reply:
         context("Only you can see this. `/mingle help` lists everything Mingle can do."),
     ]
     return Reply("Welcome! This channel uses Mingle for coffee chats.", blocks)
+
+
+def done_modal(reply: Reply) -> dict[str, Any]:
+    """What the intro modal turns into once submitted."""
+    return {
+        "type": "modal",
+        "title": plain("Introduction"),
+        "close": plain("Done"),
+        "blocks": reply.blocks or [section(escape(reply.text))],
+    }

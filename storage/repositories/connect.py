@@ -1,0 +1,204 @@
+"""Queries for connect: introductions, people to find, match history, nudges and welcomes.
+
+Repositories flush, never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from storage.models import (
+    ChannelConfig,
+    Introduction,
+    Match,
+    MatchMember,
+    Member,
+    Nudge,
+    Round,
+    Welcome,
+)
+
+JOINED = ("active", "paused")
+
+
+# --- introductions ------------------------------------------------------------------------
+
+
+def add_introduction(
+    session: Session,
+    *,
+    team_id: str,
+    introducer_id: str,
+    a_user_id: str,
+    b_user_id: str,
+    reason: str,
+    at: dt.datetime,
+) -> Introduction:
+    intro = Introduction(
+        team_id=team_id,
+        introducer_id=introducer_id,
+        a_user_id=a_user_id,
+        b_user_id=b_user_id,
+        reason=reason,
+        created_at=at,
+    )
+    session.add(intro)
+    session.flush()
+    return intro
+
+
+def count_introductions(session: Session, team_id: str, since: dt.datetime | None = None) -> int:
+    """How many introductions were made in the workspace (since `since`, when given)."""
+    stmt = select(func.count(Introduction.id)).where(Introduction.team_id == team_id)
+    if since is not None:
+        stmt = stmt.where(Introduction.created_at >= since)
+    return int(session.scalar(stmt) or 0)
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+def active_members(session: Session, team_id: str) -> list[Member]:
+    """Members taking part now (joined, not paused, not left), by user id."""
+    stmt = (
+        select(Member)
+        .where(Member.team_id == team_id, Member.status == "active")
+        .order_by(Member.user_id)
+    )
+    return list(session.scalars(stmt))
+
+
+def matched_with(session: Session, team_id: str, user_id: str) -> set[str]:
+    """Everyone who was ever in a match with `user_id`."""
+    mine = aliased(MatchMember)
+    other = aliased(MatchMember)
+    stmt = (
+        select(other.user_id)
+        .join(mine, mine.match_id == other.match_id)
+        .join(Match, Match.id == mine.match_id)
+        .where(Match.team_id == team_id, mine.user_id == user_id, other.user_id != user_id)
+        .distinct()
+    )
+    return set(session.scalars(stmt))
+
+
+def encounters(
+    session: Session, team_id: str, user_id: str
+) -> list[tuple[str, dt.datetime, str | None, frozenset[str]]]:
+    """(other person, round time, match outcome, everyone in the match) for each person
+    `user_id` was matched with, oldest first."""
+    mine = aliased(MatchMember)
+    stmt = (
+        select(Match.id, Round.scheduled_for, Match.outcome, MatchMember.user_id)
+        .join(mine, mine.match_id == Match.id)
+        .join(Round, Round.id == Match.round_id)
+        .join(MatchMember, MatchMember.match_id == Match.id)
+        .where(Match.team_id == team_id, mine.user_id == user_id)
+        .order_by(Round.scheduled_for, Match.id)
+    )
+    groups: dict[int, tuple[dt.datetime, str | None, list[str]]] = {}
+    for match_id, at, outcome, member in session.execute(stmt).tuples():
+        groups.setdefault(match_id, (at, outcome, []))[2].append(member)
+    result = []
+    for at, outcome, members in groups.values():
+        everyone = frozenset(members)
+        for member in members:
+            if member != user_id:
+                result.append((member, at, outcome, everyone))
+    return result
+
+
+# --- reconnect nudges ---------------------------------------------------------------------
+
+
+def reconnect_members(session: Session, due_before: dt.datetime) -> list[tuple[str, str]]:
+    """(team, user) of active members with nudges on, not nudged since `due_before`."""
+    stmt = (
+        select(Member.team_id, Member.user_id)
+        .where(
+            Member.reconnect_enabled.is_(True),
+            Member.status == "active",
+            (Member.last_nudge_at.is_(None)) | (Member.last_nudge_at <= due_before),
+        )
+        .order_by(Member.team_id, Member.user_id)
+    )
+    return list(session.execute(stmt).tuples())
+
+
+def claim_nudge(
+    session: Session, member: Member, previous: dt.datetime | None, now: dt.datetime
+) -> bool:
+    """Compare-and-set the member's `last_nudge_at` from `previous` to `now`; True when this
+    caller won (two schedulers never nudge the same member twice)."""
+    condition = (
+        Member.last_nudge_at.is_(None) if previous is None else Member.last_nudge_at == previous
+    )
+    result = session.execute(
+        update(Member)
+        .where(Member.id == member.id, condition)
+        .values(last_nudge_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def nudges_for(session: Session, team_id: str, user_id: str) -> list[Nudge]:
+    """The member's nudges, most recent first."""
+    stmt = (
+        select(Nudge)
+        .where(Nudge.team_id == team_id, Nudge.user_id == user_id)
+        .order_by(Nudge.sent_at.desc(), Nudge.id.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def add_nudge(
+    session: Session, team_id: str, user_id: str, other_user_id: str, at: dt.datetime
+) -> Nudge:
+    nudge = Nudge(team_id=team_id, user_id=user_id, other_user_id=other_user_id, sent_at=at)
+    session.add(nudge)
+    session.flush()
+    return nudge
+
+
+def get_nudge(session: Session, nudge_id: int) -> Nudge | None:
+    return session.get(Nudge, nudge_id)
+
+
+# --- welcome ------------------------------------------------------------------------------
+
+
+def is_mingle_channel(session: Session, team_id: str, channel_id: str) -> bool:
+    stmt = select(ChannelConfig.id).where(
+        ChannelConfig.team_id == team_id, ChannelConfig.channel_id == channel_id
+    )
+    return session.scalar(stmt) is not None
+
+
+def was_welcomed(session: Session, team_id: str, channel_id: str, user_id: str) -> bool:
+    return session.get(Welcome, (team_id, channel_id, user_id)) is not None
+
+
+def add_welcome(
+    session: Session, team_id: str, channel_id: str, user_id: str, at: dt.datetime
+) -> bool:
+    """Record a welcome; False when this person was already welcomed in this channel."""
+    values = {"team_id": team_id, "channel_id": channel_id, "user_id": user_id, "welcomed_at": at}
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        stmt = insert(Welcome).values(**values).on_conflict_do_nothing()
+        return bool(getattr(session.execute(stmt), "rowcount", 0) == 1)
+    try:  # pragma: no cover - other databases
+        with session.begin_nested():
+            session.add(Welcome(**values))
+        return True
+    except IntegrityError:  # pragma: no cover
+        return False
