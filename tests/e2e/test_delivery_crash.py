@@ -1,0 +1,120 @@
+"""Kill the delivery worker at random points; every message must still arrive exactly once.
+
+The emulator runs in this process with Slack's rate limits on (scaled, so a run takes a few
+seconds); the worker runs in a real subprocess (tests/e2e/delivery_worker.py) on a SQLite
+file. The test waits until the emulator has seen a chosen number of `conversations.open` or
+`chat.postMessage` calls, then SIGKILLs the worker, so kills land right after a conversation
+was opened or a message was posted (before the worker could record it), and restarts it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.testing.emulator import SlackEmulator
+from storage.db import make_engine, make_session_factory
+from storage.repositories import outbox
+
+WORKER = Path(__file__).with_name("delivery_worker.py")
+TOKEN = "xoxb-test-token"
+PAIRS = 50
+SCALE = 10.0  # Slack's limits x10: conversations.open allows 500 calls a minute
+KILLS = 6
+SEED = 20261126
+
+
+def posted_keys(emu: SlackEmulator) -> Counter[str]:
+    keys: Counter[str] = Counter()
+    for conversation in emu.conversations():
+        for message in emu.messages(conversation["id"]):
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == "mingle_outbox":
+                keys[metadata["event_payload"]["key"]] += 1
+    return keys
+
+
+def ok_calls(emu: SlackEmulator, method: str) -> int:
+    return sum(1 for call in emu.calls_to(method) if call.ok)
+
+
+@pytest.mark.slow
+def test_killed_worker_resumes_and_sends_each_message_exactly_once(sqlite_url: str) -> None:
+    rng = random.Random(SEED)
+    engine = make_engine(sqlite_url)
+    sessions = make_session_factory(engine)
+    keys = [f"round:1:intro:{i}" for i in range(PAIRS)]
+    with SlackEmulator(team_id="T0001", bot_token=TOKEN, bot_user_id="UBOT") as emu:
+        for i in range(2 * PAIRS):
+            emu.add_user(f"U{i:03d}", name=f"person{i}")
+        with sessions.begin() as session:
+            for i, key in enumerate(keys):
+                outbox.enqueue(
+                    session,
+                    team_id="T0001",
+                    key=key,
+                    kind="round_intro",
+                    text=f"Meet each other! (pair {i})",
+                    user_ids=[f"U{2 * i:03d}", f"U{2 * i + 1:03d}"],
+                    not_before=dt.datetime.now(dt.UTC),
+                )
+        emu.set_rate_limits(True, scale=SCALE)
+
+        kills = 0
+        runs = 0
+        reports = []
+        while True:
+            runs += 1
+            assert runs <= KILLS + 5, "the worker keeps stopping without finishing"
+            worker = subprocess.Popen(
+                [sys.executable, str(WORKER), sqlite_url, emu.api_url, TOKEN, str(SCALE)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            if kills < KILLS:
+                method = rng.choice(["conversations.open", "chat.postMessage"])
+                target = ok_calls(emu, method) + rng.randint(1, 8)
+                emu.wait_for(
+                    lambda m=method, t=target, w=worker: (
+                        ok_calls(emu, m) >= t or w.poll() is not None
+                    ),
+                    timeout=15,
+                )
+                if worker.poll() is None:
+                    os.kill(worker.pid, signal.SIGKILL)
+                    kills += 1
+            out, err = worker.communicate(timeout=30)
+            if worker.returncode == 0:
+                reports.append(json.loads(out))
+            else:
+                assert worker.returncode == -signal.SIGKILL, err
+            with sessions() as session:
+                counts = outbox.counts(session)
+            if counts["sent"] == PAIRS:
+                break
+
+        print(
+            "DEBUG",
+            kills,
+            runs,
+            reports,
+            len(emu.calls_to("conversations.history")),
+            len(emu.calls_to("conversations.open")),
+            Counter(c.status for c in emu.calls),
+        )
+        assert kills >= KILLS - 1
+        assert counts == {"pending": 0, "sending": 0, "sent": PAIRS, "failed": 0, "skipped": 0}
+        assert posted_keys(emu) == Counter({key: 1 for key in keys})
+        # Recovery looked at history for rows that may have been posted before a kill.
+        assert emu.calls_to("conversations.history")
+    engine.dispose()
