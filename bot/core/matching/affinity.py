@@ -44,6 +44,8 @@ Index = npt.NDArray[np.intp]
 BLOCK = 512
 #: Above this many dense cells an interest/topic incidence matrix is kept sparse.
 DENSE_CELLS = 40_000_000
+#: Up to this many distinct (team, working window) profiles, their terms are tabulated.
+PROFILE_TABLE_MAX = 2048
 
 
 def round_day(options: MatchOptions, history: Sequence[PastGroup]) -> dt.date:
@@ -129,20 +131,38 @@ def _incidence(
     )
 
 
-def _maybe_dense(m: sparse.csr_matrix) -> sparse.csr_matrix | Matrix:
+def _columns(m: sparse.csr_matrix) -> sparse.csr_matrix | Matrix:
+    """m.T, dense when that is small enough (sparse rows @ dense columns is fast)."""
     if m.shape[0] * m.shape[1] <= DENSE_CELLS:
-        return np.asarray(m.toarray(), dtype=np.float32)
-    return m
+        return np.ascontiguousarray(m.T.toarray(), dtype=np.float32)
+    return sparse.csr_matrix(m.T)
 
 
-def _product(
-    left: sparse.csr_matrix | Matrix, right_t: sparse.csr_matrix | Matrix, r0: int, r1: int
+def _product(rows: sparse.csr_matrix, columns: sparse.csr_matrix | Matrix) -> Matrix:
+    """rows @ columns as a dense float32 block."""
+    block = rows @ columns
+    if sparse.issparse(block):
+        block = block.toarray()
+    return np.asarray(block, dtype=np.float32)
+
+
+def _static_terms(
+    starts: Matrix,
+    ends: Matrix,
+    teams: npt.NDArray[np.int64],
+    rows: Index,
+    weights: Weights,
 ) -> Matrix:
-    """left[r0:r1] @ right_t.T as a dense float32 block."""
-    if isinstance(left, np.ndarray) and isinstance(right_t, np.ndarray):
-        return left[r0:r1] @ right_t.T
-    block = sparse.csr_matrix(left[r0:r1]) @ sparse.csr_matrix(right_t).T
-    return np.asarray(block.toarray(), dtype=np.float32)
+    """Hours-overlap and cross-team points of `rows` against everyone."""
+    full = np.float32(max(weights.full_overlap_hours, 1e-6) * 60.0)
+    terms = hours.overlap_block(starts[rows], ends[rows], starts, ends)
+    np.minimum(terms, full, out=terms)
+    terms *= np.float32(weights.hours_overlap) / full
+    if weights.cross_team:
+        known = teams >= 0
+        cross = (teams[rows, None] != teams[None, :]) & known[rows, None] & known[None, :]
+        terms += np.float32(weights.cross_team) * cross.astype(np.float32)
+    return terms
 
 
 @dataclass
@@ -187,17 +207,22 @@ def build(
     norms[norms == 0] = 1.0
     x = sparse.csr_matrix(sparse.diags(1.0 / norms) @ x, dtype=np.float32)
     shared_cols = np.flatnonzero(np.diff(x.tocsc().indptr) >= 2)
-    interests = _maybe_dense(sparse.csr_matrix(x[:, shared_cols]))
+    interests = sparse.csr_matrix(x[:, shared_cols])
+    interests_t = _columns(interests)
 
     # Learn/help: topics someone wants to learn and someone (else) can help with.
     wanted = set().union(*(p.wants_to_learn for p in participants))
     offered = set().union(*(p.can_help for p in participants))
     link_vocab = {t: i for i, t in enumerate(sorted(wanted & offered))}
-    learn = help_ = None
+    links: tuple[sparse.csr_matrix, Matrix | sparse.csr_matrix] | None = None
+    links_back: tuple[sparse.csr_matrix, Matrix | sparse.csr_matrix] | None = None
     if link_vocab:
-        learn = _maybe_dense(_incidence([p.wants_to_learn for p in participants], link_vocab))
-        help_ = _maybe_dense(_incidence([p.can_help for p in participants], link_vocab))
+        learn = _incidence([p.wants_to_learn for p in participants], link_vocab)
+        help_ = _incidence([p.can_help for p in participants], link_vocab)
+        links, links_back = (learn, _columns(help_)), (help_, _columns(learn))
 
+    # Hours and teams depend only on a person's (team, working window): score each
+    # distinct profile once and look the table up (a few dozen profiles in practice).
     day = round_day(options, history)
     starts, ends = hours.windows(
         [p.tz for p in participants],
@@ -205,11 +230,20 @@ def build(
         [p.work_end for p in participants],
         day,
     )
-    full = np.float32(max(weights.full_overlap_hours, 1e-6) * 60.0)
-
     team_names = {t: i for i, t in enumerate(sorted({p.team for p in participants if p.team}))}
     teams = np.array([team_names.get(p.team or "", -1) for p in participants], dtype=np.int64)
-    known = teams >= 0
+    profiles, first, kind = np.unique(
+        np.stack([teams, starts.astype(np.int64), ends.astype(np.int64)], axis=1),
+        axis=0,
+        return_index=True,
+        return_inverse=True,
+    )
+    kind = kind.ravel()
+    table: Matrix | None = None
+    if profiles.shape[0] <= PROFILE_TABLE_MAX:
+        table = _static_terms(
+            starts[first], ends[first], teams[first], np.arange(first.size), weights
+        )
     boost = np.array([p.boost for p in participants], dtype=np.float32)
     boosted = bool(boost.any())
 
@@ -218,24 +252,17 @@ def build(
     for r0 in range(0, n, BLOCK):
         r1 = min(n, r0 + BLOCK)
         blk = matrix[r0:r1, :n]
-        blk[...] = _product(interests, interests, r0, r1)
+        blk[...] = _product(interests[r0:r1], interests_t)
         blk *= np.float32(weights.shared_interest)
-        if learn is not None and help_ is not None:
-            links = _product(learn, help_, r0, r1) > 0
-            links_back = _product(help_, learn, r0, r1) > 0
-            blk += np.float32(weights.learn_help) * (
-                links.astype(np.float32) + links_back.astype(np.float32)
-            )
-            del links, links_back
-        overlap = hours.overlap_block(starts[r0:r1], ends[r0:r1], starts, ends)
-        np.minimum(overlap, full, out=overlap)
-        overlap *= np.float32(weights.hours_overlap) / full
-        blk += overlap
-        del overlap
-        if weights.cross_team and known[r0:r1].any():
-            cross = (teams[r0:r1, None] != teams[None, :]) & known[r0:r1, None] & known[None, :]
-            blk += np.float32(weights.cross_team) * cross.astype(np.float32)
-            del cross
+        for pair in (links, links_back):
+            if pair is not None:
+                hit = _product(pair[0][r0:r1], pair[1]) > 0
+                blk += np.float32(weights.learn_help) * hit.astype(np.float32)
+                del hit
+        if table is not None:
+            blk += np.take(table[kind[r0:r1]], kind, axis=1)
+        else:
+            blk += _static_terms(starts, ends, teams, np.arange(r0, r1), weights)
         lo, hi = np.searchsorted(pen_rows, [r0, r1])
         if hi > lo:
             blk[pen_rows[lo:hi] - r0, pen_cols[lo:hi]] -= pen_vals[lo:hi]

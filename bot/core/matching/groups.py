@@ -21,7 +21,9 @@ changed in the previous pass, until no move gains.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +35,11 @@ from bot.core.matching.pairs import perfect_matching
 #: Smallest gain a move must bring (float32 noise is far below this).
 MIN_GAIN = 1e-4
 MAX_PASSES = 500
+#: Two groups with at most this many members together may be re-split exhaustively.
+RESPLIT_MAX = 10
+#: Up to this many groups, every two groups are tried for a re-split; above it, only
+#: groups holding a pair with negative affinity (a repeat), with their members' partners'.
+RESPLIT_ALL_UP_TO = 40
 #: Partners per person considered when looking for three-group exchanges.
 CYCLE_PARTNERS = 8
 #: For pairs, three-pair exchanges gain little; they are skipped for rounds larger than this.
@@ -208,26 +215,36 @@ def _fill(matrix: Matrix, cores: list[list[int]], left: list[int], layout: Plan)
 def improve(matrix: Matrix, state: Groups, top: Index, layout: Plan, *, cycles: bool = True) -> int:
     """Local search (see the module docstring); returns the number of changes made.
 
-    Swaps and moves run until none gains, then one pass of three-group exchanges, and so
-    on until neither finds anything. Each search looks only at groups that changed since
-    it last looked: the gain of a change between unchanged groups is still what it was.
+    Swaps and moves run until none gains, then one pass of three-group exchanges and one
+    of two-group re-splits, and so on until nothing gains. Each search looks only at
+    groups that changed since it last looked: the gain of a change between unchanged
+    groups is still what it was.
     """
     count = state.size.size
     swap_dirty = np.ones(count, dtype=bool)
     cycle_dirty = np.ones(count, dtype=bool)
+    split_dirty = np.ones(count, dtype=bool)
     made = 0
     for _ in range(MAX_PASSES):
         changed, done = _swaps_and_moves(matrix, state, top, layout, swap_dirty)
         made += done
         cycle_dirty |= changed
-        if not cycles:
-            break
-        changed, done = _cycles(matrix, state, top[:, :CYCLE_PARTNERS], cycle_dirty)
+        split_dirty |= changed
+        later = np.zeros(count, dtype=bool)
+        if cycles:
+            changed, done = _cycles(matrix, state, top[:, :CYCLE_PARTNERS], cycle_dirty)
+            made += done
+            cycle_dirty = changed.copy()
+            split_dirty |= changed
+            later |= changed
+        changed, done = _resplit(matrix, state, top, split_dirty)
         made += done
-        if done == 0:
+        split_dirty = changed.copy()
+        cycle_dirty |= changed
+        later |= changed
+        if not later.any():
             break
-        cycle_dirty = changed
-        swap_dirty = changed.copy()
+        swap_dirty = later
     return made
 
 
@@ -379,6 +396,78 @@ def _cycles(
         state.where[a], state.where[b], state.where[c] = groups[1], groups[2], groups[0]
         applied += 1
     return touched, applied
+
+
+def _resplit(
+    matrix: Matrix, state: Groups, top: Index, dirty: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.bool_], int]:
+    """Re-split two groups' members in the best way that keeps their two sizes, for pairs
+    of groups where one is `dirty`; returns the groups changed and how many re-splits."""
+    count = state.size.size
+    touched = np.zeros(count, dtype=bool)
+    if count < 2:
+        return touched, 0
+    exhaustive = count <= RESPLIT_ALL_UP_TO
+    if exhaustive:
+        targets = np.arange(count)
+    else:
+        mem = state.members
+        safe = np.where(mem < 0, mem[:, :1], mem)
+        inside = matrix[safe[:, :, None], safe[:, None, :]]
+        targets = np.flatnonzero((inside < 0).any(axis=(1, 2)))
+    applied = 0
+    for g in targets.tolist():
+        if touched[g]:
+            continue
+        own = state.members[g, : state.size[g]]
+        if exhaustive:
+            partners = np.arange(count)
+        else:
+            partners = np.unique(state.where[top[own].ravel()])
+        ok = (partners != g) & ~touched[partners]
+        ok &= dirty[g] | dirty[partners]
+        ok &= state.size[partners] + own.size <= RESPLIT_MAX
+        partners = partners[ok]
+        best_gain, best = MIN_GAIN, None
+        for size in np.unique(state.size[partners]).tolist():
+            same = partners[state.size[partners] == size]
+            union = np.concatenate(
+                [np.broadcast_to(own, (same.size, own.size)), state.members[same, :size]], axis=1
+            )
+            masks = _split_masks(own.size, size)
+            sub = matrix[union[:, :, None], union[:, None, :]].astype(np.float64)
+            inner = np.einsum("kc,pcd,kd->pk", masks, sub, masks)
+            outer = np.einsum("kc,pcd,kd->pk", 1.0 - masks, sub, 1.0 - masks)
+            value = (inner + outer) / 2.0
+            gain = value - value[:, :1]  # split 0 is the current one
+            p, k = np.unravel_index(int(np.argmax(gain)), gain.shape)
+            if gain[p, k] > best_gain:
+                best_gain, best = float(gain[p, k]), (int(same[p]), union[p], masks[k] > 0)
+        if best is None:
+            continue
+        h, union, mask = best
+        for group, people in ((g, union[mask]), (h, union[~mask])):
+            state.members[group] = -1
+            state.members[group, : people.size] = people
+            state.size[group] = people.size
+            state.where[people] = group
+        touched[[g, h]] = True
+        applied += 1
+    return touched, applied
+
+
+@lru_cache(maxsize=64)
+def _split_masks(first: int, second: int) -> npt.NDArray[np.float64]:
+    """0/1 rows over first + second places: which go to the first group (first or second
+    of them); row 0 is the split as it is."""
+    total = first + second
+    rows = [tuple(range(first))]
+    for size in sorted({first, second}):
+        rows.extend(c for c in itertools.combinations(range(total), size) if c != rows[0])
+    masks = np.zeros((len(rows), total), dtype=np.float64)
+    for i, chosen in enumerate(rows):
+        masks[i, list(chosen)] = 1.0
+    return masks
 
 
 def _join(firsts: Index, u: Index, w: Index, seconds: Index, n: int) -> tuple[Index, Index]:

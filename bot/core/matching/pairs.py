@@ -157,15 +157,20 @@ def _price_bound(
     and the edges (i, j) that beat i's assigned edge under these prices."""
     size = matrix.shape[0]
     total = float(prices.sum())
+    p32 = prices.astype(np.float32)
+    eps = float(np.finfo(np.float32).eps)
+    top_price = float(np.abs(prices).max())
     better: list[Index] = []
     for r0 in range(0, size, BLOCK):
         r1 = min(size, r0 + BLOCK)
-        blk = matrix[r0:r1].astype(np.float64)
-        blk -= prices[None, :]
+        blk = matrix[r0:r1] - p32[None, :]
         idx = np.arange(r1 - r0)
         blk[idx, idx + r0] = -np.inf
         best = blk.max(axis=1)
-        total += float(best.sum())
+        # float32 rounding of A - p is below eps * (|A - p| + |p|): add that much
+        best64 = best.astype(np.float64)
+        total += float(best64.sum())
+        total += eps * (float(np.abs(best64).sum()) + (r1 - r0) * top_price)
         mine = blk[idx, perm[r0:r1]]
         rows = np.flatnonzero(best > mine + 1e-6)
         if rows.size:
