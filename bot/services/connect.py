@@ -207,6 +207,7 @@ def make_intro(deps: Deps, request: IntroRequest) -> Reply:
             blocks=message.blocks,
             user_ids=list(dict.fromkeys(people)),
             notify_user=request.introducer,
+            not_before=now,
         )
     if request.self_intro:
         return views.self_intro_queued_reply(request.b)
@@ -417,6 +418,7 @@ def nudge_member(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> bo
             text=message.text,
             blocks=message.blocks,
             user_ids=[user_id],
+            not_before=now,
         )
     return True
 
@@ -447,6 +449,7 @@ def say_hi(deps: Deps, team_id: str, user_id: str, nudge_value: str) -> Reply:
             text=message.text,
             blocks=message.blocks,
             user_ids=[user_id, other],
+            not_before=deps.clock(),
         )
     return views.say_hi_reply(other)
 
@@ -470,8 +473,9 @@ def welcome(deps: Deps, team_id: str, channel_id: str, user_id: str, app_id: str
     if not reachable(deps, user_id):
         return False
     message = views.welcome_message(channel_id, team_id=team_id, app_id=app_id)
+    now = deps.clock()
     with deps.sessions.begin() as session:
-        if not repo.add_welcome(session, team_id, channel_id, user_id, deps.clock()):
+        if not repo.add_welcome(session, team_id, channel_id, user_id, now):
             return False
         enqueue(
             session,
@@ -482,5 +486,6 @@ def welcome(deps: Deps, team_id: str, channel_id: str, user_id: str, app_id: str
             blocks=message.blocks,
             channel_id=channel_id,
             ephemeral_user=user_id,
+            not_before=now,
         )
     return True

@@ -102,7 +102,7 @@ def encounters(
         .order_by(Round.scheduled_for, Match.id)
     )
     groups: dict[int, tuple[dt.datetime, str | None, list[str]]] = {}
-    for match_id, at, outcome, member in session.execute(stmt).tuples():
+    for match_id, at, outcome, member in session.execute(stmt).all():
         groups.setdefault(match_id, (at, outcome, []))[2].append(member)
     result = []
     for at, outcome, members in groups.values():
@@ -127,7 +127,7 @@ def reconnect_members(session: Session, due_before: dt.datetime) -> list[tuple[s
         )
         .order_by(Member.team_id, Member.user_id)
     )
-    return list(session.execute(stmt).tuples())
+    return list(session.execute(stmt).all())
 
 
 def claim_nudge(
