@@ -131,6 +131,17 @@ def _alias_index(groups: Iterable[tuple[str, ...]]) -> dict[str, frozenset[str]]
 ALIASES = _alias_index(ALIAS_GROUPS)
 
 
+_CANONICAL = {key_of(spelling): group[0] for group in ALIAS_GROUPS for spelling in group}
+
+
+def canonical_topic(name: str) -> str:
+    """The usual name of a topic that has aliases ("ML" -> "machine learning"), else `name`.
+
+    Used before computing common ground, so "ml" and "machine learning" count as shared.
+    """
+    return _CANONICAL.get(key_of(name), name)
+
+
 def expand(key: str) -> frozenset[str]:
     """`key` and every alias of it."""
     return ALIASES.get(key, frozenset()) | {key}

@@ -75,13 +75,18 @@ def joined(member: Member | None) -> bool:
     return member is not None and member.status in repo.JOINED
 
 
+def _topics(member: Member, kind: str) -> frozenset[str]:
+    return frozenset(rules.canonical_topic(t) for t in members_repo.topic_names(member, kind))
+
+
 def participant_of(member: Member) -> Participant:
-    """A member as the matching core sees them."""
+    """A member as the matching core sees them (aliased topics under their usual name, so
+    "ml" and "machine learning" are common ground)."""
     return Participant(
         id=member.user_id,
-        interests=frozenset(members_repo.topic_names(member, "interest")),
-        can_help=frozenset(members_repo.topic_names(member, "can_help")),
-        wants_to_learn=frozenset(members_repo.topic_names(member, "learn")),
+        interests=_topics(member, "interest"),
+        can_help=_topics(member, "can_help"),
+        wants_to_learn=_topics(member, "learn"),
         team=member.team_name or None,
         tz=member.tz if is_timezone(member.tz) else "UTC",
         display_name=member.display_name or member.real_name or None,
