@@ -78,8 +78,6 @@ PERMANENT_ERRORS = frozenset(
 TRANSIENT_ERRORS = frozenset(
     {"fatal_error", "internal_error", "request_timeout", "service_unavailable"}
 )
-#: Transient errors after which a post may nevertheless have gone out.
-UNCERTAIN_ERRORS = TRANSIENT_ERRORS - {"request_timeout"}
 #: The token itself is unusable: stop delivering until someone fixes the installation.
 AUTH_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "token_revoked", "token_expired", "missing_scope"}
@@ -91,9 +89,14 @@ _WHAT = {
     "round_intro": "the coffee-chat intro",
     "round_summary": "the round summary",
     "round_followup": "the coffee-chat follow-up",
+    "round_alone": "the note about sitting this round out",
+    "round_heads_up": "the round heads-up",
+    "round_problem": "the note about a round that couldn't run",
     "heads_up": "the heads-up",
     "intro": "the introduction",
     "nudge": "the reconnect nudge",
+    "say_hi": "the say-hi message",
+    "welcome": "the welcome message",
     "prompt": "the prompt",
     "digest": "the answers digest",
     NOTICE_KIND: "an admin notice",
@@ -177,7 +180,9 @@ class _Permanent(_Outcome):
 
 
 class _Transient(_Outcome):
-    pass
+    def __init__(self, code: str, *, uncertain: bool) -> None:
+        super().__init__(code)
+        self.uncertain = uncertain  # the call may have taken effect all the same
 
 
 class _RateLimited(_Outcome):
@@ -389,7 +394,7 @@ class _Run:
                     **content,
                 )
             except _Transient as exc:
-                if exc.code in UNCERTAIN_ERRORS:  # at most once: no way to check, no retry
+                if exc.uncertain:  # at most once: there is no way to check, so no retry
                     raise _Skip(f"ephemeral_uncertain: {exc.code}") from exc
                 raise
             return str(response["message_ts"])
@@ -403,7 +408,7 @@ class _Run:
                 **content,
             )
         except _Transient as exc:
-            if exc.code not in UNCERTAIN_ERRORS:
+            if not exc.uncertain:
                 raise
             ts = self._find_posted(job, channel)
             if ts is None:
@@ -472,7 +477,7 @@ class _Run:
         except SlackApiError as exc:
             outcome = _classify(exc, method, pace_channel)
         except (OSError, http.client.HTTPException) as exc:
-            outcome = _Transient(type(exc).__name__)
+            outcome = _Transient(type(exc).__name__, uncertain=True)
         if isinstance(outcome, _RateLimited):
             self.report.rate_limited += 1
             self.pacer.backoff(method, outcome.retry_after, pace_channel)
@@ -720,7 +725,10 @@ def _classify(exc: SlackApiError, method: str, channel: str | None) -> _Outcome:
     if code in AUTH_ERRORS:
         return _Halt(code)
     if status >= 500 or code in TRANSIENT_ERRORS:
-        return _Transient(code if code != "unknown_error" else f"http_{status}")
+        label = code if code != "unknown_error" else f"http_{status}"
+        return _Transient(label, uncertain=code != "request_timeout")
+    if code not in PERMANENT_ERRORS:
+        log.warning("%s: unexpected Slack error %r, not retrying", method, code)
     return _Permanent(code)
 
 
