@@ -151,8 +151,8 @@ def expand(key: str) -> frozenset[str]:
 
 EXACT = 1.0  # the same topic, or an alias of it
 WORDS_INSIDE = 0.8  # whole words inside a longer topic: "learning" in "machine learning"
-PART_OF_WORD = 0.5  # a long enough piece of a word: "photo" in "photography"
-MIN_PART = 4  # shorter pieces ("ml" in "html") never count as part of a word
+PART_OF_WORD = 0.5  # the start of a word: "garden" in "gardening"
+MIN_PART = 4  # shorter starts ("js" of "json") never count
 
 
 def topic_match(phrase: str, topic: str) -> float:
@@ -190,8 +190,9 @@ def _topic_match(variants: frozenset[str], topic_key: str) -> float:
         # learning ops".
         return WORDS_INSIDE
     for variant in variants:
-        if len(variant) >= MIN_PART and variant in topic_key:
-            return PART_OF_WORD
+        if len(variant) >= MIN_PART and " " not in variant:
+            if any(word.startswith(variant) for word in topic_words):
+                return PART_OF_WORD
     return 0.0
 
 

@@ -245,10 +245,11 @@ def find_results(words: str, rows: Sequence[PersonRow], *, viewer_joined: bool) 
             "`/mingle find` on its own for three people worth meeting."
         )
         return Reply(f"Nobody matches {truncate(words, 100)} yet.", [section(text)])
+    rows = rows[:MAX_RESULTS]
     count = len(rows)
     people = "person" if count == 1 else "people"
     blocks: list[Block] = [section(f":mag: *{count} {people} for “{query}”*, best match first:")]
-    for row in rows[:MAX_RESULTS]:
+    for row in rows:
         blocks.extend(_person_blocks(row, show_found=True))
     if not viewer_joined:
         blocks.append(
