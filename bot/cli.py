@@ -66,7 +66,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings, _deps, app, _scheduler = _start("socket")
     assert settings.slack_app_token is not None
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    handler.start()  # type: ignore[no-untyped-call]
     return 0
 
 

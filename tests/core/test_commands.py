@@ -6,7 +6,7 @@ import pytest
 
 from bot.core import commands as c
 from bot.core.commands import CommandError, parse_command
-from bot.core.messages.help import SUBCOMMANDS, ADMIN_SUBCOMMANDS
+from bot.core.messages.help import ADMIN_SUBCOMMANDS, SUBCOMMANDS
 
 TODAY = dt.date(2026, 11, 26)
 
