@@ -1,18 +1,333 @@
-"""APScheduler wiring: turns stored schedules into jobs that call services."""
+"""APScheduler wiring: turns stored schedules into jobs that call services.
+
+`start_scheduler(deps)` starts an APScheduler 3 `BackgroundScheduler` in UTC with:
+
+- one job per stored, enabled `Schedule`, fired by a `SlotTrigger` that uses
+  `bot.core.schedule.next_run` (the same DST-safe arithmetic as the rest of Mingle), calling
+  `SCHEDULED_KINDS[schedule.kind](deps, schedule, slot)`; round schedules also get a
+  heads-up job a day before each slot (`HEADS_UP_KINDS`);
+- a sync job (every minute) that adds, replaces and removes those jobs when schedules
+  change in the database, whichever instance changed them;
+- a catch-up at start: a slot missed while the app was down still runs if it is within
+  `GRACE_PERIOD`; a heads-up whose time passed while it was down still goes out;
+- `PERIODIC_JOBS`: the follow-ups ("Did you meet?"), resuming expired pauses, and whatever
+  other features append;
+- the outbox's `DeliveryWorker` thread.
+
+Nothing here decides whether a slot already ran: the services claim each slot in the
+database (unique per channel and slot), which is what makes several instances, a restart
+or a misfire safe. Other features plug in at import time:
+
+    SCHEDULED_KINDS["prompt"] = post_scheduled_prompt      # (deps, schedule, slot)
+    PERIODIC_JOBS.append(("reconnect-nudges", send_nudges, 3600))
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import threading
+from collections.abc import Callable
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.core.rounds import HEADS_UP_BEFORE
+from bot.core.schedule import Cadence, next_run, previous_run
+from bot.services import channels, round_followup, rounds
 from bot.services.deps import Deps
+from storage.models import Schedule
+from storage.repositories import channels as channels_repo
+from storage.repositories import members as members_repo
 
 log = logging.getLogger("mingle.scheduler")
 
+#: A slot missed (app down, misfire) still runs this long after its time, but not later.
+GRACE_PERIOD = dt.timedelta(hours=6)
+SYNC_SECONDS = 60
+FOLLOWUP_SECONDS = 300
+PAUSES_SECONDS = 3600
+#: Periodic jobs first run this long after start (so start-up stays quick).
+FIRST_RUN_DELAY = dt.timedelta(seconds=10)
 
-def start_scheduler(deps: Deps) -> BackgroundScheduler:
-    """Start the background scheduler with every job the features need."""
-    scheduler = BackgroundScheduler(timezone="UTC")
+ScheduledKind = Callable[[Deps, Schedule, dt.datetime], None]
+PeriodicJob = tuple[str, Callable[[Deps], None], int]
+
+
+def resume_expired_pauses(deps: Deps) -> None:
+    """Members whose pause has ended are active again."""
+    with deps.sessions.begin() as session:
+        count = members_repo.resume_expired_pauses(session, deps.clock().date())
+    if count:
+        log.info("resumed %d members whose pause ended", count)
+
+
+def send_followups(deps: Deps) -> None:
+    round_followup.send_due_followups(deps)
+
+
+def send_heads_up(deps: Deps, schedule: Schedule, slot: dt.datetime) -> None:
+    round_followup.send_heads_up(deps, schedule, slot)
+
+
+#: Schedule.kind -> what runs a slot of it (the prompts feature adds "prompt").
+SCHEDULED_KINDS: dict[str, ScheduledKind] = {"round": rounds.run_scheduled_round}
+#: Schedule.kind -> what runs a day before each slot.
+HEADS_UP_KINDS: dict[str, ScheduledKind] = {"round": send_heads_up}
+#: (name, job, every N seconds): jobs that don't follow a stored schedule.
+PERIODIC_JOBS: list[PeriodicJob] = [
+    ("round-followups", send_followups, FOLLOWUP_SECONDS),
+    ("resume-pauses", resume_expired_pauses, PAUSES_SECONDS),
+]
+
+
+def register_scheduled_kind(kind: str, run: ScheduledKind) -> None:
+    SCHEDULED_KINDS[kind] = run
+
+
+def register_periodic_job(name: str, job: Callable[[Deps], None], seconds: int) -> None:
+    PERIODIC_JOBS[:] = [entry for entry in PERIODIC_JOBS if entry[0] != name]
+    PERIODIC_JOBS.append((name, job, seconds))
+
+
+class SlotTrigger(BaseTrigger):  # type: ignore[misc]
+    """Fires at each slot of a `Cadence` (plus `offset`), computed by `next_run`.
+
+    So a schedule's jobs fire exactly when the rest of Mingle says its slots are: local
+    wall-clock time in the schedule's timezone, across daylight-saving changes.
+    """
+
+    def __init__(self, cadence: Cadence, offset: dt.timedelta = dt.timedelta(0)) -> None:
+        self.cadence = cadence
+        self.offset = offset
+
+    def get_next_fire_time(
+        self, previous_fire_time: dt.datetime | None, now: dt.datetime
+    ) -> dt.datetime:
+        after = previous_fire_time if previous_fire_time is not None else now
+        if previous_fire_time is None:
+            after -= dt.timedelta(microseconds=1)  # a slot exactly at `now` still fires
+        return next_run(self.cadence, after - self.offset) + self.offset
+
+    def __str__(self) -> str:
+        shift = f" {self.offset}" if self.offset else ""
+        return f"slot[{self.cadence.describe()}{shift}]"
+
+    def __repr__(self) -> str:
+        return f"<SlotTrigger {self}>"
+
+
+def slot_due(cadence: Cadence, now: dt.datetime) -> dt.datetime | None:
+    """The slot a job firing at `now` is for: the latest at or before now, if within grace."""
+    slot = previous_run(cadence, now)
+    if slot is None or now - slot > GRACE_PERIOD:
+        return None
+    return slot
+
+
+def _fresh_schedule(deps: Deps, schedule_id: int) -> Schedule | None:
+    with deps.sessions() as session:
+        schedule = channels_repo.get_schedule_by_id(session, schedule_id)
+    if schedule is None or not schedule.enabled:
+        return None
+    return schedule
+
+
+def fire_slot(deps: Deps, schedule_id: int) -> None:
+    """A schedule's job: run the slot that has just come (if still enabled)."""
+    schedule = _fresh_schedule(deps, schedule_id)
+    run = SCHEDULED_KINDS.get(schedule.kind) if schedule else None
+    if schedule is None or run is None:
+        return
+    slot = slot_due(channels.cadence_of(schedule), deps.clock())
+    if slot is None:
+        log.warning("schedule %s fired too late for its slot; skipping", schedule_id)
+        return
+    run(deps, schedule, slot)
+
+
+def fire_heads_up(deps: Deps, schedule_id: int) -> None:
+    """A schedule's heads-up job: announce the next slot (a day ahead)."""
+    schedule = _fresh_schedule(deps, schedule_id)
+    run = HEADS_UP_KINDS.get(schedule.kind) if schedule else None
+    if schedule is None or run is None:
+        return
+    now = deps.clock()
+    slot = next_run(channels.cadence_of(schedule), now)
+    if slot - now <= HEADS_UP_BEFORE + dt.timedelta(minutes=5):
+        run(deps, schedule, slot)
+
+
+def catch_up(deps: Deps) -> int:
+    """Run slots missed while the app was down (within `GRACE_PERIOD`); returns how many.
+
+    A slot from before the schedule was last changed is not caught up (setting a channel up
+    at 10:30 does not run a 10:00 round).
+    """
+    now = deps.clock()
+    with deps.sessions() as session:
+        schedules = [s for s in channels_repo.all_schedules(session) if s.enabled]
+    ran = 0
+    for schedule in schedules:
+        run = SCHEDULED_KINDS.get(schedule.kind)
+        if run is None:
+            continue
+        try:
+            slot = slot_due(channels.cadence_of(schedule), now)
+            if slot is not None and slot >= schedule.updated_at:
+                log.info("catching up on schedule %s's slot %s", schedule.id, slot)
+                run(deps, schedule, slot)
+                ran += 1
+        except Exception:
+            log.exception("catch-up failed for schedule %s", schedule.id)
+    return ran
+
+
+class ScheduleJobs:
+    """Keeps one job (and heads-up job) per enabled stored schedule in a scheduler."""
+
+    def __init__(self, deps: Deps, scheduler: BackgroundScheduler) -> None:
+        self.deps = deps
+        self.scheduler = scheduler
+        self.known: dict[int, tuple[Any, ...]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def signature(schedule: Schedule) -> tuple[Any, ...]:
+        return (
+            schedule.kind,
+            schedule.cadence,
+            schedule.weekday,
+            schedule.time_of_day,
+            schedule.timezone,
+            schedule.anchor_date,
+        )
+
+    def sync(self) -> None:
+        with self._lock:
+            with self.deps.sessions() as session:
+                schedules = channels_repo.all_schedules(session)
+            wanted: set[int] = set()
+            for schedule in schedules:
+                if not schedule.enabled or schedule.kind not in SCHEDULED_KINDS:
+                    continue
+                wanted.add(schedule.id)
+                signature = self.signature(schedule)
+                if self.known.get(schedule.id) == signature:
+                    continue
+                try:
+                    self._add(schedule)
+                except Exception:
+                    log.exception("schedule %s can't be scheduled", schedule.id)
+                    wanted.discard(schedule.id)
+                    continue
+                self.known[schedule.id] = signature
+            for schedule_id in set(self.known) - wanted:
+                self._remove(schedule_id)
+
+    def _add(self, schedule: Schedule) -> None:
+        cadence = channels.cadence_of(schedule)
+        common: dict[str, Any] = {
+            "args": [self.deps, schedule.id],
+            "replace_existing": True,
+            "misfire_grace_time": int(GRACE_PERIOD.total_seconds()),
+            "coalesce": True,
+            "max_instances": 1,
+        }
+        self.scheduler.add_job(
+            fire_slot,
+            trigger=SlotTrigger(cadence),
+            id=f"schedule:{schedule.id}",
+            name=f"{schedule.kind} {schedule.channel_id}",
+            **common,
+        )
+        if schedule.kind in HEADS_UP_KINDS:
+            self.scheduler.add_job(
+                fire_heads_up,
+                trigger=SlotTrigger(cadence, -HEADS_UP_BEFORE),
+                id=f"heads-up:{schedule.id}",
+                name=f"heads-up {schedule.channel_id}",
+                **common,
+            )
+            # Within a day of the next slot already (a restart, a new schedule)? Announce it
+            # now; each person gets one heads-up per slot however often this runs.
+            self.scheduler.add_job(
+                fire_heads_up,
+                args=[self.deps, schedule.id],
+                id=f"heads-up-now:{schedule.id}",
+                name=f"heads-up now {schedule.channel_id}",
+                replace_existing=True,
+            )
+        log.info("scheduled %s %s: %s", schedule.kind, schedule.channel_id, cadence.describe())
+
+    def _remove(self, schedule_id: int) -> None:
+        for job_id in (f"schedule:{schedule_id}", f"heads-up:{schedule_id}"):
+            if self.scheduler.get_job(job_id) is not None:
+                self.scheduler.remove_job(job_id)
+        self.known.pop(schedule_id, None)
+        log.info("unscheduled schedule %s", schedule_id)
+
+
+class MingleScheduler(BackgroundScheduler):  # type: ignore[misc]
+    """A `BackgroundScheduler` that also owns the delivery worker and the schedule jobs."""
+
+    def __init__(self, deps: Deps, **options: Any) -> None:
+        super().__init__(timezone="UTC", **options)
+        self.deps = deps
+        self.schedule_jobs = ScheduleJobs(deps, self)
+        self.delivery: Any = None
+
+    def shutdown(self, wait: bool = True) -> None:
+        super().shutdown(wait=wait)
+        if self.delivery is not None:
+            self.delivery.stop()
+            rounds.detach_delivery_worker(self.deps)
+            self.delivery = None
+
+
+def build_scheduler(deps: Deps) -> MingleScheduler:
+    """The scheduler with its fixed jobs (sync, periodic jobs), not started."""
+    scheduler = MingleScheduler(deps)
+    first = dt.datetime.now(dt.UTC) + FIRST_RUN_DELAY
+    scheduler.add_job(
+        scheduler.schedule_jobs.sync,
+        trigger=IntervalTrigger(seconds=SYNC_SECONDS),
+        id="sync-schedules",
+        name="sync schedules",
+        coalesce=True,
+        max_instances=1,
+    )
+    for name, job, seconds in PERIODIC_JOBS:
+        scheduler.add_job(
+            job,
+            trigger=IntervalTrigger(seconds=seconds),
+            args=[deps],
+            id=name,
+            name=name,
+            next_run_time=first,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+    return scheduler
+
+
+def start_scheduler(deps: Deps, *, deliver: bool = True) -> BackgroundScheduler:
+    """Start the background scheduler with every job the features need.
+
+    `deliver=False` leaves the delivery worker out (for tests that deliver by hand).
+    """
+    scheduler = build_scheduler(deps)
+    scheduler.schedule_jobs.sync()
     scheduler.start()
+    if deliver:
+        from bot.services.delivery import DeliveryWorker
+
+        worker = DeliveryWorker(deps)
+        worker.start()
+        scheduler.delivery = worker
+        rounds.attach_delivery_worker(deps, worker)
+    scheduler.add_job(catch_up, args=[deps], id="catch-up", name="catch up on missed slots")
     return scheduler

@@ -1,3 +1,71 @@
-"""`/mingle` subcommands for rounds (routes register on import)."""
+"""`/mingle admin setup | pause | resume | skip-next | preview | run-now`, and the one
+`/mingle admin` route (see `handlers.commands.admin`)."""
 
 from __future__ import annotations
+
+from bot.core.blocks import Reply
+from bot.core.commands import Admin, CommandError
+from bot.services import channels, rounds
+from bot.services.deps import Deps
+from handlers.commands.admin import ADMIN_ACTIONS, dispatch_admin
+from handlers.commands.router import Invocation, route
+from handlers.runtime import send
+
+
+@route(Admin)
+def admin(deps: Deps, inv: Invocation, request: Admin) -> Reply | None:
+    return dispatch_admin(deps, inv, request)
+
+
+def _no_args(request: Admin) -> None:
+    if request.args:
+        raise CommandError(f"`/mingle admin {request.action}` takes no arguments.", "admin")
+
+
+def setup(deps: Deps, inv: Invocation, request: Admin) -> Reply | None:
+    if request.args:
+        return channels.setup_from_args(
+            deps, inv.team_id, inv.channel_id, inv.user_id, request.args
+        )
+    channels.open_setup_modal(deps, inv.team_id, inv.channel_id, inv.user_id, inv.trigger_id)
+    return None
+
+
+def pause(deps: Deps, inv: Invocation, request: Admin) -> Reply:
+    _no_args(request)
+    return channels.pause(deps, inv.team_id, inv.channel_id)
+
+
+def resume(deps: Deps, inv: Invocation, request: Admin) -> Reply:
+    _no_args(request)
+    return channels.resume(deps, inv.team_id, inv.channel_id)
+
+
+def skip_next(deps: Deps, inv: Invocation, request: Admin) -> Reply:
+    _no_args(request)
+    return channels.skip_next(deps, inv.team_id, inv.channel_id)
+
+
+def preview(deps: Deps, inv: Invocation, request: Admin) -> Reply:
+    _no_args(request)
+    return rounds.preview(deps, inv.team_id, inv.channel_id)
+
+
+def run_now(deps: Deps, inv: Invocation, request: Admin) -> None:
+    _no_args(request)
+    reply, planned = rounds.run_now(deps, inv.team_id, inv.channel_id)
+    send(inv.respond, reply)  # answer first: delivering a big round takes a while
+    if planned.created:
+        rounds.deliver_now(deps)
+
+
+ADMIN_ACTIONS.update(
+    {
+        "setup": setup,
+        "pause": pause,
+        "resume": resume,
+        "skip-next": skip_next,
+        "preview": preview,
+        "run-now": run_now,
+    }
+)

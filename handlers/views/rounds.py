@@ -1,9 +1,53 @@
-"""Views for rounds."""
+"""The `/mingle admin setup` modal's submission."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.core import ids
+from bot.core.rounds import validate_setup_form
+from bot.errors import MingleError
+from bot.services import channels
+from bot.services.admins import require_admin
+from handlers.runtime import deps_of, plain_values, team_of
+
+log = logging.getLogger(__name__)
+
+
+def setup_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    values = plain_values(view)
+    setup, errors = validate_setup_form(
+        values.get("cadence"),
+        values.get("weekday"),
+        values.get("time"),
+        values.get("timezone"),
+        values.get("group_size"),
+    )
+    if setup is None:
+        ack(response_action="errors", errors=errors)
+        return
+    deps = deps_of(context)
+    user_id = str(body["user"]["id"])
+    channel_id = str(view.get("private_metadata") or "")
+    try:  # both are quick: the admin check is cached, conversations.info is one call
+        require_admin(deps, user_id)
+        channels.check_bot_in_channel(deps, channel_id)
+    except MingleError as exc:
+        ack(response_action="errors", errors={"cadence": exc.message[:150]})
+        return
+    ack()
+    reply = channels.save_setup(deps, team_of(context), channel_id, user_id, setup)
+    try:
+        deps.slack.post_ephemeral(channel_id, user_id, reply.text, reply.blocks)
+    except Exception:  # the settings are saved; the confirmation is a courtesy
+        log.warning("couldn't confirm the setup to %s in %s", user_id, channel_id, exc_info=True)
 
 
 def register(app: App) -> None:
     """Connect this feature's Slack IDs to their callbacks."""
+    app.view(ids.VIEW_ADMIN_SETUP)(setup_submitted)

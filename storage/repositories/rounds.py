@@ -125,7 +125,7 @@ def history(
         .order_by(Round.scheduled_for, MatchMember.match_id)
     )
     groups: dict[int, tuple[dt.datetime, list[str]]] = {}
-    for at, match_id, user_id in session.execute(stmt).tuples():
+    for at, match_id, user_id in session.execute(stmt):
         groups.setdefault(match_id, (at, []))[1].append(user_id)
     return list(groups.values())
 

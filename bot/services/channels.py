@@ -1,0 +1,194 @@
+"""Setting a channel up for coffee-chat rounds, and pausing, resuming or skipping its rounds.
+
+`/mingle admin setup` stores a `ChannelConfig` (group size, who set it up) and a
+`Schedule(kind="round")`; the scheduler turns the schedule into jobs. Before saving, Mingle
+checks that it is in the channel (`conversations.info`), since it can neither read the
+members of nor post in a channel it was not invited to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.core.blocks import Reply
+from bot.core.messages import rounds as msg
+from bot.core.rounds import RoundSetup, parse_setup
+from bot.core.schedule import Cadence, check_timezone, next_run, parse_time
+from bot.errors import InvalidInputError, NotFoundError, SlackDeliveryError
+from bot.services.deps import Deps
+from bot.slack.gateway import error_code
+from storage.models import ChannelConfig, Schedule
+from storage.repositories import channels as repo
+
+log = logging.getLogger(__name__)
+
+ROUND = "round"
+
+
+def cadence_of(schedule: Schedule) -> Cadence:
+    """The `Cadence` a stored schedule describes."""
+    return Cadence(
+        kind=schedule.cadence,
+        weekday=schedule.weekday,
+        at=parse_time(schedule.time_of_day),
+        tz=schedule.timezone,
+        anchor=schedule.anchor_date,
+    )
+
+
+def setup_of(schedule: Schedule, config: ChannelConfig | None) -> RoundSetup:
+    return RoundSetup(
+        cadence=schedule.cadence,
+        weekday=schedule.weekday,
+        at=parse_time(schedule.time_of_day),
+        tz=schedule.timezone,
+        group_size=config.group_size if config else 2,
+    )
+
+
+def check_bot_in_channel(deps: Deps, channel_id: str) -> None:
+    """Raise a friendly error unless Mingle is a member of `channel_id` (a real channel)."""
+    if not channel_id or channel_id[0] not in "CG":
+        raise InvalidInputError(
+            "Run this in the channel where the coffee chats should happen, not in a DM."
+        )
+    try:
+        response = deps.slack.client.conversations_info(channel=channel_id)
+    except SlackApiError as exc:
+        code = error_code(exc)
+        if code in ("channel_not_found", "not_in_channel"):
+            raise InvalidInputError(msg.INVITE_ME) from exc
+        raise SlackDeliveryError(f"Slack refused conversations.info: {code}") from exc
+    channel = response.get("channel") or {}
+    if channel.get("is_im") or channel.get("is_mpim"):
+        raise InvalidInputError(
+            "Run this in the channel where the coffee chats should happen, not in a DM."
+        )
+    if channel.get("is_archived"):
+        raise InvalidInputError("This channel is archived, so rounds can't run here.")
+    if not channel.get("is_member"):
+        raise InvalidInputError(msg.INVITE_ME)
+
+
+def admin_timezone(deps: Deps, user_id: str) -> str:
+    try:
+        return check_timezone(deps.slack.user(user_id).tz)
+    except Exception:  # an unknown or odd Slack timezone: fall back to UTC
+        return "UTC"
+
+
+def current_setup(deps: Deps, team_id: str, channel_id: str, user_id: str) -> RoundSetup:
+    """The channel's stored setup, or the defaults in the admin's timezone."""
+    with deps.sessions() as session:
+        schedule = repo.get_schedule(session, team_id, channel_id, ROUND)
+        config = repo.get_config(session, team_id, channel_id)
+        if schedule is not None:
+            return setup_of(schedule, config)
+    return RoundSetup(tz=admin_timezone(deps, user_id))
+
+
+def open_setup_modal(
+    deps: Deps, team_id: str, channel_id: str, user_id: str, trigger_id: str
+) -> None:
+    check_bot_in_channel(deps, channel_id)
+    setup = current_setup(deps, team_id, channel_id, user_id)
+    deps.slack.open_modal(trigger_id, msg.setup_modal(channel_id, setup))
+
+
+def setup_from_args(
+    deps: Deps, team_id: str, channel_id: str, user_id: str, args: Sequence[str]
+) -> Reply:
+    """`/mingle admin setup weekly monday 10:00 Europe/Berlin size 3`."""
+    check_bot_in_channel(deps, channel_id)
+    setup = parse_setup(args, admin_timezone(deps, user_id))
+    return save_setup(deps, team_id, channel_id, user_id, setup)
+
+
+def save_setup(deps: Deps, team_id: str, channel_id: str, user_id: str, setup: RoundSetup) -> Reply:
+    """Store the channel's round settings; the reply says when the first round is."""
+    now = deps.clock()
+    # A fortnightly schedule counts its weeks from the first run, so that run is the next one.
+    weekly = RoundSetup("weekly", setup.weekday, setup.at, setup.tz, setup.group_size)
+    first = next_run(weekly.as_cadence(), now)
+    anchor = first.astimezone(ZoneInfo(setup.tz)).date() if setup.cadence == "biweekly" else None
+    with deps.sessions.begin() as session:
+        config = repo.get_or_create_config(session, team_id, channel_id, user_id)
+        config.group_size = setup.group_size
+        config.created_by = user_id
+        repo.save_schedule(
+            session,
+            team_id,
+            channel_id,
+            ROUND,
+            cadence=setup.cadence,
+            weekday=setup.weekday,
+            time_of_day=f"{setup.at:%H:%M}",
+            timezone=setup.tz,
+            anchor_date=anchor,
+            now=now,
+        )
+    log.info("rounds set up in %s/%s: %s", team_id, channel_id, setup.describe())
+    return msg.setup_saved(channel_id, setup, next_run(setup.as_cadence(anchor), now))
+
+
+def _schedule(session: Session, team_id: str, channel_id: str) -> Schedule:
+    schedule = repo.get_schedule(session, team_id, channel_id, ROUND)
+    if schedule is None:
+        raise NotFoundError(msg.NOT_SET_UP)
+    return schedule
+
+
+def pause(deps: Deps, team_id: str, channel_id: str) -> Reply:
+    with deps.sessions.begin() as session:
+        schedule = _schedule(session, team_id, channel_id)
+        schedule.enabled = False
+        schedule.updated_at = deps.clock()
+    return msg.paused_reply(channel_id)
+
+
+def resume(deps: Deps, team_id: str, channel_id: str) -> Reply:
+    now = deps.clock()
+    with deps.sessions.begin() as session:
+        schedule = _schedule(session, team_id, channel_id)
+        schedule.enabled = True
+        schedule.updated_at = now
+        cadence = cadence_of(schedule)
+        upcoming = next_run(cadence, now)
+        if schedule.skip_next:
+            upcoming = next_run(cadence, upcoming)
+    return msg.resumed_reply(channel_id, upcoming, cadence.tz)
+
+
+def skip_next(deps: Deps, team_id: str, channel_id: str) -> Reply:
+    now = deps.clock()
+    with deps.sessions.begin() as session:
+        schedule = _schedule(session, team_id, channel_id)
+        schedule.skip_next = True
+        schedule.updated_at = now
+        cadence = cadence_of(schedule)
+    skipped = next_run(cadence, now)
+    return msg.skip_next_reply(channel_id, skipped, next_run(cadence, skipped), cadence.tz)
+
+
+def channel_settings(deps: Deps, team_id: str, channel_id: str) -> tuple[int, int, str]:
+    """(group size, recent rounds, who set it up) for a channel; defaults if not set up."""
+    with deps.sessions() as session:
+        config = repo.get_config(session, team_id, channel_id)
+        if config is None:
+            return 2, 4, ""
+        return config.group_size, config.recent_rounds, config.created_by
+
+
+def round_schedule(deps: Deps, team_id: str, channel_id: str) -> Schedule | None:
+    with deps.sessions() as session:
+        return repo.get_schedule(session, team_id, channel_id, ROUND)
+
+
+def next_round_after(schedule: Schedule, after: dt.datetime) -> dt.datetime:
+    return next_run(cadence_of(schedule), after)

@@ -1,0 +1,166 @@
+"""Around a round: the heads-up a day before (with "Skip this round"), and "Did you meet?"
+midway to the next round (met / not yet / couldn't; "not yet" is asked again once).
+
+Every message goes through the outbox with a key that is unique per slot and person (or
+per match and question), so a job that runs twice, or on two instances, sends it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.core.blocks import Reply
+from bot.core.messages import rounds as msg
+from bot.core.rounds import ASK_AGAIN_AFTER, OUTCOMES, heads_up_due, slot_key
+from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
+from bot.services import channels, rounds
+from bot.services.deps import Deps
+from bot.slack.gateway import error_code
+from storage.models import Match, Schedule
+from storage.repositories import channels as channels_repo
+from storage.repositories import outbox
+from storage.repositories import rounds as repo
+
+log = logging.getLogger(__name__)
+
+
+# --- heads-up -------------------------------------------------------------------------------
+
+
+def heads_up_key(team_id: str, channel_id: str, slot: dt.datetime, user_id: str) -> str:
+    return f"headsup:{team_id}:{channel_id}:{slot_key(slot)}:{user_id}"
+
+
+def send_heads_up(deps: Deps, schedule: Schedule, slot: dt.datetime) -> int:
+    """Queue the heads-up DMs for `slot` (a day ahead); returns how many were new."""
+    with deps.sessions() as session:
+        fresh = channels_repo.get_schedule_by_id(session, schedule.id)
+        if fresh is None or not fresh.enabled or fresh.skip_next:
+            return 0
+        team_id, channel_id, tz = fresh.team_id, fresh.channel_id, fresh.timezone
+        if repo.round_for_slot(session, team_id, channel_id, slot) is not None:
+            return 0  # already ran (run-now at that minute, or a late heads-up)
+    try:
+        people = rounds.participants_of(deps, team_id, channel_id, slot)
+    except NotFoundError:
+        log.warning("no heads-up for %s/%s: Mingle can't see the channel", team_id, channel_id)
+        return 0
+    note = msg.heads_up_message(channel_id, slot, tz)
+    added = 0
+    with deps.sessions.begin() as session:
+        for user_id in people:
+            row = outbox.enqueue(
+                session,
+                team_id=team_id,
+                not_before=deps.clock(),
+                key=heads_up_key(team_id, channel_id, slot, user_id),
+                kind=repo.KIND_HEADS_UP,
+                text=note.text,
+                blocks=note.blocks,
+                user_ids=[user_id],
+            )
+            added += row is not None
+    if added:
+        rounds.deliver_now(deps)
+    return added
+
+
+def send_due_heads_ups(deps: Deps) -> int:
+    """For every enabled round schedule whose next slot is within a day: queue heads-ups.
+
+    Safe to call often (each person gets one heads-up per slot); the scheduler calls it at
+    the heads-up time of each schedule and once at start, for a heads-up missed while down.
+    """
+    now = deps.clock()
+    total = 0
+    with deps.sessions() as session:
+        schedules = [s for s in channels_repo.all_schedules(session, channels.ROUND) if s.enabled]
+    for schedule in schedules:
+        slot = channels.next_round_after(schedule, now)
+        if heads_up_due(slot, now):
+            total += send_heads_up(deps, schedule, slot)
+    return total
+
+
+def skip_round(deps: Deps, team_id: str, user_id: str, channel_id: str, slot: dt.datetime) -> Reply:
+    """ "Skip this round": remember it, so planning that slot leaves the person out."""
+    now = deps.clock()
+    with deps.sessions.begin() as session:
+        if repo.round_for_slot(session, team_id, channel_id, slot) is not None or slot <= now:
+            raise InvalidInputError(
+                "That round has already started, so it's too late to skip it. "
+                "If you can't make it, just tell your match."
+            )
+        repo.add_skip(session, team_id, channel_id, slot, user_id, now)
+    return msg.skipped_message(channel_id)
+
+
+# --- follow-ups -----------------------------------------------------------------------------
+
+
+def _enqueue_followup(deps: Deps, session: Any, match: Match, *, again: bool) -> bool:
+    members = match.user_ids
+    if len(members) < 2:
+        return False
+    question = msg.followup_message(match.id, members, again=again)
+    audience: dict[str, Any] = (
+        {"channel_id": match.conversation_id} if match.conversation_id else {"user_ids": members}
+    )
+    row = outbox.enqueue(
+        session,
+        team_id=match.team_id,
+        not_before=deps.clock(),
+        key=f"followup:{match.id}:{2 if again else 1}",
+        kind=repo.KIND_FOLLOWUP,
+        text=question.text,
+        blocks=question.blocks,
+        match_id=match.id,
+        **audience,
+    )
+    return row is not None
+
+
+def send_due_followups(deps: Deps) -> int:
+    """Queue "Did you meet?" for rounds halfway to the next one, and ask "not yet" groups
+    again once; returns how many questions were queued."""
+    now = deps.clock()
+    queued = 0
+    with deps.sessions.begin() as session:
+        for round_ in repo.rounds_due_followup(session, now):
+            for match in round_.matches:
+                queued += _enqueue_followup(deps, session, match, again=False)
+            round_.followup_sent_at = now
+        for match in repo.matches_to_ask_again(session, now - ASK_AGAIN_AFTER):
+            queued += _enqueue_followup(deps, session, match, again=True)
+            match.asked_again_at = now
+    if queued:
+        rounds.deliver_now(deps)
+    return queued
+
+
+def record_outcome(deps: Deps, team_id: str, user_id: str, match_id: int, outcome: str) -> Reply:
+    """Store a group's answer to "Did you meet?"; returns the message that replaces it."""
+    if outcome not in OUTCOMES:
+        raise InvalidInputError("That button is out of date.")
+    with deps.sessions.begin() as session:
+        match = repo.get_match(session, match_id)
+        if match is None or match.team_id != team_id:
+            raise NotFoundError("I can't find that coffee chat any more.")
+        if user_id not in match.user_ids:
+            raise NotAllowedError("This question is for the people in that coffee chat.")
+        match.outcome = outcome
+        match.outcome_by = user_id
+        match.outcome_at = deps.clock()
+    return msg.outcome_message(outcome, user_id)
+
+
+def update_message(deps: Deps, channel_id: str, ts: str, reply: Reply) -> None:
+    """Replace a message Mingle posted (the answered question, the used skip button)."""
+    try:
+        deps.slack.client.chat_update(channel=channel_id, ts=ts, **reply.as_kwargs())
+    except SlackApiError as exc:
+        log.warning("couldn't update %s/%s: %s", channel_id, ts, error_code(exc))

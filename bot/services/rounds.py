@@ -1,0 +1,383 @@
+"""Coffee-chat rounds: who takes part, planning a round exactly once, previews and run-now.
+
+`plan_round(deps, team_id, channel_id, slot)` gathers the participants (the channel's
+current members who joined Mingle, are not paused and did not skip this slot), matches
+them (`bot.core.matching.match`) and, in ONE transaction, claims the round (unique per
+team, channel and slot), stores its matches and enqueues every message: one group DM per
+group with the reasons and an icebreaker, a note to anyone left alone, and the channel
+summary. The delivery worker sends them (`bot.services.delivery`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.blocks import Reply
+from bot.core.matching import MatchOptions, MatchResult, Participant, PastGroup, match
+from bot.core.messages import rounds as msg
+from bot.core.rounds import icebreaker_for, round_followup_time, slot_key
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services import channels
+from bot.services.deps import Deps
+from bot.slack.gateway import SlackUser
+from storage.models import Member, Schedule
+from storage.repositories import members as members_repo
+from storage.repositories import outbox
+from storage.repositories import rounds as repo
+
+log = logging.getLogger(__name__)
+
+#: How far back past groups count for "met before" and repeat penalties.
+HISTORY_DAYS = 365
+#: Boost for someone who was alone, or whose match couldn't meet, last round.
+LEFT_OUT_BOOST = 1.0
+
+
+# --- waking the delivery worker -------------------------------------------------------------
+
+_workers: dict[int, object] = {}
+_workers_lock = threading.Lock()
+
+
+def attach_delivery_worker(deps: Deps, worker: object) -> None:
+    """Remember the running `DeliveryWorker` for `deps` (the scheduler does this)."""
+    with _workers_lock:
+        _workers[id(deps)] = worker
+
+
+def detach_delivery_worker(deps: Deps) -> None:
+    with _workers_lock:
+        _workers.pop(id(deps), None)
+
+
+def wake_delivery(deps: Deps) -> bool:
+    """Wake the delivery worker, if one runs in this process; True when one was woken."""
+    with _workers_lock:
+        worker = _workers.get(id(deps))
+    wake = getattr(worker, "wake", None)
+    if wake is None or not getattr(worker, "running", False):
+        return False
+    wake()
+    return True
+
+
+def deliver_now(deps: Deps) -> None:
+    """Send what was just enqueued: wake the worker, or deliver here when none is running."""
+    if wake_delivery(deps):
+        return
+    from bot.services.delivery import deliver_pending
+
+    report = deliver_pending(deps)
+    log.info("delivered in place: %s", report)
+
+
+# --- participants ---------------------------------------------------------------------------
+
+
+@dataclass
+class Roster:
+    """The people a round would match, and what planning learned on the way."""
+
+    participants: list[Participant]
+    history: list[PastGroup]
+    group_size: int
+    recent_rounds: int
+    admin: str
+    timezones: dict[str, str] = field(default_factory=dict)  # user -> tz from Slack
+
+
+def _valid_tz(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
+
+
+def is_taking_part(member: Member, on: dt.date) -> bool:
+    """Joined and not paused (a pause whose end date has come counts as over)."""
+    if member.status == "active":
+        return True
+    return member.status == "paused" and (member.paused_until is None or member.paused_until <= on)
+
+
+def gather(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> Roster:
+    """The round's participants and history. Raises `NotFoundError` when Mingle can't see
+    the channel's members (it was removed from the channel)."""
+    in_channel = set(deps.slack.channel_members(channel_id))
+    # One users.list for everyone: fresh timezones, and who is a bot or deactivated.
+    people: dict[str, SlackUser] = {}
+    for user in deps.slack.all_users():
+        if user.id in in_channel and not user.is_bot and not user.deleted:
+            if user.id != deps.bot_user_id:
+                people[user.id] = user
+    group_size, recent_rounds, admin = channels.channel_settings(deps, team_id, channel_id)
+    with deps.sessions() as session:
+        skipped = repo.skips_for(session, team_id, channel_id, slot)
+        members = members_repo.members_by_user(session, team_id, list(people))
+        last = repo.last_round(session, team_id, channel_id, slot)
+        boosted = repo.left_out_last_time(session, last) if last is not None else set()
+        past = repo.history(session, team_id, channel_id, slot - dt.timedelta(days=HISTORY_DAYS))
+        participants: list[Participant] = []
+        timezones: dict[str, str] = {}
+        for user_id in sorted(members):
+            member = members[user_id]
+            tz = _valid_tz(people[user_id].tz or member.tz)
+            if tz != member.tz:
+                timezones[user_id] = tz
+            local_day = slot.astimezone(ZoneInfo(tz)).date()
+            if user_id in skipped or not is_taking_part(member, local_day):
+                continue
+            participants.append(
+                Participant(
+                    id=user_id,
+                    interests=frozenset(members_repo.topic_names(member, "interest")),
+                    can_help=frozenset(members_repo.topic_names(member, "can_help")),
+                    wants_to_learn=frozenset(members_repo.topic_names(member, "learn")),
+                    team=member.team_name or None,
+                    tz=tz,
+                    boost=LEFT_OUT_BOOST if user_id in boosted else 0.0,
+                    display_name=people[user_id].label or member.display_name or None,
+                )
+            )
+    history = [PastGroup(frozenset(ids), at) for at, ids in past]
+    return Roster(participants, history, group_size, recent_rounds, admin, timezones)
+
+
+def seed_for(channel_id: str, slot: dt.datetime) -> int:
+    digest = hashlib.sha256(f"{channel_id}:{slot_key(slot)}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def solve(roster: Roster, channel_id: str, slot: dt.datetime) -> MatchResult:
+    options = MatchOptions(
+        group_size=roster.group_size,
+        recent_rounds=roster.recent_rounds,
+        seed=seed_for(channel_id, slot),
+        now=slot,
+    )
+    return match(roster.participants, roster.history, options)
+
+
+# --- planning -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedRound:
+    """What `plan_round` did. `created` is False when the slot had already been claimed."""
+
+    created: bool
+    round_id: int | None = None
+    groups: int = 0
+    people: int = 0
+    alone: tuple[str, ...] = ()
+
+
+def _followup_at(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> dt.datetime:
+    schedule = channels.round_schedule(deps, team_id, channel_id)
+    if schedule is None:
+        return slot + dt.timedelta(days=3, hours=12)  # half a week
+    return round_followup_time(channels.cadence_of(schedule), slot)
+
+
+def plan_round(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> PlannedRound:
+    """Plan the round of `slot` in a channel, once: a second call for the same slot (another
+    scheduler, a retry) does nothing and returns `created=False`."""
+    slot = slot.astimezone(dt.UTC).replace(second=0, microsecond=0)
+    with deps.sessions() as session:
+        if repo.round_for_slot(session, team_id, channel_id, slot) is not None:
+            return PlannedRound(created=False)
+    roster = gather(deps, team_id, channel_id, slot)
+    result = solve(roster, channel_id, slot)
+    followup_at = _followup_at(deps, team_id, channel_id, slot)
+    now = deps.clock()
+    with deps.sessions.begin() as session:
+        round_ = repo.claim_round(session, team_id, channel_id, slot, now=now)
+        if round_ is None:
+            log.info("round %s/%s@%s was already planned", team_id, channel_id, slot)
+            return PlannedRound(created=False)
+        people = len(roster.participants)
+        round_.status = repo.PLANNED if people else repo.EMPTY
+        round_.participant_count = people
+        round_.total_score = float(result.total_score)
+        round_.upper_bound = float(result.upper_bound)
+        round_.followup_at = followup_at if result.groups else None
+        notify = roster.admin or None
+        for group in result.groups:
+            reasons = [reason.text for reason in group.reasons]
+            stored = repo.add_match(session, round_, group.members, group.score, reasons)
+            question = icebreaker_for(f"{team_id}:{channel_id}:{slot_key(slot)}:{stored.id}")
+            intro = msg.intro_message(group.members, channel_id, reasons, question)
+            outbox.enqueue(
+                session,
+                team_id=team_id,
+                not_before=deps.clock(),
+                key=f"round:{round_.id}:intro:{stored.id}",
+                kind=repo.KIND_INTRO,
+                text=intro.text,
+                blocks=intro.blocks,
+                user_ids=list(group.members),
+                match_id=stored.id,
+                notify_user=notify,
+            )
+        for user_id in result.unmatched:
+            note = msg.alone_message(user_id, channel_id)
+            outbox.enqueue(
+                session,
+                team_id=team_id,
+                not_before=deps.clock(),
+                key=f"round:{round_.id}:alone:{user_id}",
+                kind=repo.KIND_ALONE,
+                text=note.text,
+                blocks=note.blocks,
+                user_ids=[user_id],
+                notify_user=notify,
+            )
+        if result.groups:
+            summary = msg.summary_message(len(result.groups), people - len(result.unmatched))
+            outbox.enqueue(
+                session,
+                team_id=team_id,
+                not_before=deps.clock(),
+                key=f"round:{round_.id}:summary",
+                kind=repo.KIND_SUMMARY,
+                text=summary.text,
+                blocks=summary.blocks,
+                channel_id=channel_id,
+                notify_user=notify,
+            )
+        if roster.timezones:
+            found = members_repo.members_by_user(session, team_id, list(roster.timezones))
+            for user_id, tz in roster.timezones.items():
+                if user_id in found:
+                    found[user_id].tz = tz
+        planned = PlannedRound(
+            created=True,
+            round_id=round_.id,
+            groups=len(result.groups),
+            people=people,
+            alone=tuple(result.unmatched),
+        )
+    log.info(
+        "planned round %s in %s/%s: %d people, %d groups, score %.1f of at most %.1f",
+        planned.round_id,
+        team_id,
+        channel_id,
+        planned.people,
+        planned.groups,
+        result.total_score,
+        result.upper_bound,
+    )
+    return planned
+
+
+def report_problem(
+    deps: Deps, team_id: str, channel_id: str, slot: dt.datetime, problem: str
+) -> None:
+    """Tell the admin who set the channel up that its round could not run (once per slot)."""
+    _, _, admin = channels.channel_settings(deps, team_id, channel_id)
+    if not admin:
+        log.warning("round in %s/%s could not run: %s", team_id, channel_id, problem)
+        return
+    note = msg.problem_message(channel_id, problem)
+    with deps.sessions.begin() as session:
+        outbox.enqueue(
+            session,
+            team_id=team_id,
+            not_before=deps.clock(),
+            key=f"problem:{team_id}:{channel_id}:{slot_key(slot)}",
+            kind=repo.KIND_PROBLEM,
+            text=note.text,
+            blocks=note.blocks,
+            user_ids=[admin],
+        )
+
+
+def run_scheduled_round(deps: Deps, schedule: Schedule, slot: dt.datetime) -> None:
+    """The scheduler's job for a round slot: honours pause and skip-next, plans once, and
+    tells the admin when Mingle can't see the channel any more."""
+    scheduled_round(deps, schedule.id, slot)
+
+
+def scheduled_round(deps: Deps, schedule_id: int, slot: dt.datetime) -> PlannedRound | None:
+    """`run_scheduled_round`, returning what was planned (None when nothing was)."""
+    from storage.repositories import channels as channels_repo
+
+    slot = slot.astimezone(dt.UTC).replace(second=0, microsecond=0)
+    now = deps.clock()
+    with deps.sessions.begin() as session:
+        schedule = channels_repo.get_schedule_by_id(session, schedule_id)
+        if schedule is None or not schedule.enabled or schedule.kind != channels.ROUND:
+            return None
+        team_id, channel_id = schedule.team_id, schedule.channel_id
+        if schedule.skip_next:
+            claimed = repo.claim_round(
+                session, team_id, channel_id, slot, status=repo.SKIPPED, now=now
+            )
+            if claimed is not None:
+                schedule.skip_next = False
+                log.info("skipped the round %s/%s@%s as asked", team_id, channel_id, slot)
+            return None
+    try:
+        channels.check_bot_in_channel(deps, channel_id)
+        planned = plan_round(deps, team_id, channel_id, slot)
+    except (InvalidInputError, NotFoundError) as exc:
+        problem = (
+            "the channel is archived."
+            if "archived" in exc.message
+            else "I'm not in the channel any more (was I removed?). Invite me back with "
+            "`/invite @Mingle` and the rounds carry on."
+        )
+        report_problem(deps, team_id, channel_id, slot, problem)
+        deliver_now(deps)
+        return None
+    if planned.created:
+        deliver_now(deps)
+    return planned
+
+
+# --- admin commands -------------------------------------------------------------------------
+
+
+def preview(deps: Deps, team_id: str, channel_id: str) -> Reply:
+    """A dry run, for the admin only: the groups a round would make now. Stores nothing."""
+    channels.check_bot_in_channel(deps, channel_id)
+    slot = deps.clock().replace(second=0, microsecond=0)
+    schedule = channels.round_schedule(deps, team_id, channel_id)
+    if schedule is not None:
+        slot = channels.next_round_after(schedule, slot)
+    roster = gather(deps, team_id, channel_id, slot)
+    result = solve(roster, channel_id, slot)
+    groups = [
+        msg.GroupView(tuple(g.members), tuple(r.text for r in g.reasons)) for g in result.groups
+    ]
+    return msg.preview_reply(
+        channel_id,
+        groups,
+        result.unmatched,
+        len(roster.participants),
+        group_size=roster.group_size,
+    )
+
+
+def run_now(deps: Deps, team_id: str, channel_id: str) -> tuple[Reply, PlannedRound]:
+    """Plan a round in the channel now (the caller then calls `deliver_now`)."""
+    channels.check_bot_in_channel(deps, channel_id)
+    if channels.round_schedule(deps, team_id, channel_id) is None:
+        raise NotFoundError(msg.NOT_SET_UP)
+    slot = deps.clock().replace(second=0, microsecond=0)
+    planned = plan_round(deps, team_id, channel_id, slot)
+    if not planned.created:
+        return msg.already_planned_reply(channel_id), planned
+    reply = msg.round_started_reply(channel_id, planned.groups, planned.people, bool(planned.alone))
+    return reply, planned
+
+
+def participants_of(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> list[str]:
+    """Who would take part in `slot` (for heads-ups): ids only, no matching."""
+    return [p.id for p in gather(deps, team_id, channel_id, slot).participants]
