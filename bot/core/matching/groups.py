@@ -40,6 +40,8 @@ RESPLIT_MAX = 10
 #: Up to this many groups, every two groups are tried for a re-split; above it, only
 #: groups holding a pair with negative affinity (a repeat), with their members' partners'.
 RESPLIT_ALL_UP_TO = 40
+#: First edges per batch when enumerating three-group exchanges.
+CYCLE_CHUNK = 16_384
 #: Partners per person considered when looking for three-group exchanges.
 CYCLE_PARTNERS = 8
 #: For pairs, three-pair exchanges gain little; they are skipped for rounds larger than this.
@@ -203,8 +205,12 @@ def _fill(matrix: Matrix, cores: list[list[int]], left: list[int], layout: Plan)
         members = np.full((open_groups.size, width), -1, dtype=np.intp)
         for i, g in enumerate(open_groups):
             members[i, : len(groups[g])] = groups[g]
-        mem = np.where(members[None, :, :] < 0, loose[:, None, None], members[None, :, :])
-        gain = matrix[loose[:, None, None], mem].sum(axis=2)
+        gain = np.zeros((loose.size, open_groups.size), dtype=np.float32)
+        for slot in range(width):
+            column = members[:, slot]
+            part = matrix[np.ix_(loose, np.maximum(column, 0))]
+            part[:, column < 0] = 0.0
+            gain += part
         rows, cols = linear_sum_assignment(gain, maximize=True)
         for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
             groups[int(open_groups[c])].append(int(loose[r]))
@@ -369,23 +375,31 @@ def _cycles(
     # group: first edges that touch one (any second edge), or else second edges into one.
     g_from, g_to = state.where[u], state.where[w]
     touching = dirty[g_from] | dirty[g_to]
-    first_a, second_a = _join(np.flatnonzero(touching), u, w, np.arange(u.size), n)
-    first_b, second_b = _join(np.flatnonzero(~touching), u, w, np.flatnonzero(dirty[g_to]), n)
-    first = np.concatenate([first_a, first_b])
-    second = np.concatenate([second_a, second_b])
-    pu, px = u[first], w[second]
-    g_u = state.where[pu]
-    ok = state.where[px] != g_u
-    first, second, pu, px, g_u = first[ok], second[ok], pu[ok], px[ok], g_u[ok]
-    gain = value[first] + value[second]
-    gain += sums(matrix, state.members, px, g_u) - matrix[px, pu] - own[px]
-    good = np.flatnonzero(gain > MIN_GAIN)
-    if good.size == 0:
+    found: list[tuple[Index, Index, Index, Matrix]] = []
+    for firsts, seconds in (
+        (np.flatnonzero(touching), np.arange(u.size)),
+        (np.flatnonzero(~touching), np.flatnonzero(dirty[g_to])),
+    ):
+        for c0 in range(0, firsts.size, CYCLE_CHUNK):  # chunks keep the path arrays small
+            first, second = _join(firsts[c0 : c0 + CYCLE_CHUNK], u, w, seconds, n)
+            pu, px = u[first], w[second]
+            g_u = state.where[pu]
+            ok = state.where[px] != g_u
+            first, second, pu, px, g_u = first[ok], second[ok], pu[ok], px[ok], g_u[ok]
+            gain = value[first] + value[second]
+            gain += sums(matrix, state.members, px, g_u) - matrix[px, pu] - own[px]
+            good = gain > MIN_GAIN
+            found.append((pu[good], w[first[good]], px[good], gain[good]))
+    if not found or not sum(f[0].size for f in found):
         return touched, 0
-    order = good[np.lexsort((good, -gain[good]))]
+    pu = np.concatenate([f[0] for f in found])
+    pw = np.concatenate([f[1] for f in found])
+    px = np.concatenate([f[2] for f in found])
+    gain = np.concatenate([f[3] for f in found])
+    order = np.lexsort((np.arange(gain.size), -gain))
     applied = 0
     for i in order.tolist():
-        a, b, c = int(pu[i]), int(w[first[i]]), int(px[i])
+        a, b, c = int(pu[i]), int(pw[i]), int(px[i])
         groups = [int(state.where[a]), int(state.where[b]), int(state.where[c])]
         if touched[groups].any() or len(set(groups)) < 3:
             continue
