@@ -60,9 +60,7 @@ people_st = st.lists(
 
 def build_people(raw) -> list[Participant]:
     return [
-        Participant(
-            f"U{i}", interests=i_, tz=tz, team=team, wants_to_learn=learn, can_help=helps
-        )
+        Participant(f"U{i}", interests=i_, tz=tz, team=team, wants_to_learn=learn, can_help=helps)
         for i, (i_, tz, team, learn, helps) in enumerate(raw)
     ]
 
@@ -133,8 +131,10 @@ def test_plan():
 
 def test_deterministic_for_a_seed():
     people = build_people(
-        [(frozenset(TOPICS[i % 3 : i % 3 + 2]), ZONES[i % 5], None, frozenset(), frozenset())
-         for i in range(31)]
+        [
+            (frozenset(TOPICS[i % 3 : i % 3 + 2]), ZONES[i % 5], None, frozenset(), frozenset())
+            for i in range(31)
+        ]
     )
     for size in (2, 3):
         a = match(people, [], opts(group_size=size, seed=7))
@@ -231,14 +231,17 @@ def test_affinity_matrix_matches_the_documented_formula():
         pi, pj = people[i], people[j]
         vi, vj = vec(pi), vec(pj)
         dot = sum(vi[t] * vj[t] for t in vi.keys() & vj.keys())
-        ni, nj = math.sqrt(sum(v * v for v in vi.values())), math.sqrt(sum(v * v for v in vj.values()))
+        ni, nj = (
+            math.sqrt(sum(v * v for v in vi.values())),
+            math.sqrt(sum(v * v for v in vj.values())),
+        )
         score = w.shared_interest * (dot / (ni * nj) if dot else 0.0)
-        score += w.learn_help * (bool(pi.wants_to_learn & pj.can_help) + bool(pj.wants_to_learn & pi.can_help))
+        score += w.learn_help * (
+            bool(pi.wants_to_learn & pj.can_help) + bool(pj.wants_to_learn & pi.can_help)
+        )
         si, li, _ = utc_window(pi.tz, pi.work_start, pi.work_end, NOW.date())
         sj, lj, _ = utc_window(pj.tz, pj.work_start, pj.work_end, NOW.date())
-        minutes = sum(
-            max(0, min(si + li, sj + lj + k) - max(si, sj + k)) for k in (-1440, 0, 1440)
-        )
+        minutes = sum(max(0, min(si + li, sj + lj + k) - max(si, sj + k)) for k in (-1440, 0, 1440))
         score += w.hours_overlap * min(minutes, 480) / 480
         score += w.cross_team * (pi.team is not None and pj.team is not None and pi.team != pj.team)
         met = [days.index(g.at.date()) for g in history if {pi.id, pj.id} <= g.members]
@@ -472,7 +475,9 @@ def test_reasons_for_a_group_name_who_shares_what():
         Participant("a", interests=frozenset({"coffee", "rust"}), display_name="Ana", team="x"),
         Participant("b", interests=frozenset({"coffee", "rust"}), display_name="Bo", team="y"),
         Participant("c", interests=frozenset({"coffee", "go"}), display_name="Cy", team="y"),
-        Participant("d", interests=frozenset({"go", "jazz", "chess", "k8s", "yoga"}), display_name="Di"),
+        Participant(
+            "d", interests=frozenset({"go", "jazz", "chess", "k8s", "yoga"}), display_name="Di"
+        ),
     ]
     history = [PastGroup(frozenset({"a", "c"}), dt.datetime(2026, 1, 12, tzinfo=dt.UTC))]
     reasons = group_common_ground(people, history, on=NOW)
