@@ -194,8 +194,8 @@ def add_welcome(
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        stmt = insert(Welcome).values(**values).on_conflict_do_nothing()
-        return bool(getattr(session.execute(stmt), "rowcount", 0) == 1)
+        stmt = insert(Welcome).values(**values).on_conflict_do_nothing().returning(Welcome.user_id)
+        return session.execute(stmt).scalar_one_or_none() is not None
     try:  # pragma: no cover - other databases
         with session.begin_nested():
             session.add(Welcome(**values))
