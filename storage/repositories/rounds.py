@@ -27,19 +27,26 @@ EMPTY = "empty"  # nobody took part
 KIND_INTRO = "round_intro"
 KIND_ALONE = "round_alone"
 KIND_SUMMARY = "round_summary"
-KIND_HEADS_UP = "round_heads_up"
+KIND_HEADS_UP = "heads_up"
 KIND_FOLLOWUP = "round_followup"
 KIND_PROBLEM = "round_problem"
 
 
-def _insert_if_new(session: Session, model: Any, values: dict[str, Any], key: list[str]) -> bool:
+def _insert_if_new(
+    session: Session, model: Any, values: dict[str, Any], key: list[str], returning: Any
+) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when the row is new."""
     session.flush()
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=key)
-        return bool(getattr(session.execute(stmt), "rowcount", 0) == 1)
+        stmt = (
+            insert(model)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=key)
+            .returning(returning)
+        )
+        return session.execute(stmt).first() is not None
     try:  # pragma: no cover - other databases
         with session.begin_nested():
             session.execute(sa_insert(model).values(**values))
@@ -68,7 +75,8 @@ def claim_round(
         "upper_bound": 0.0,
         "created_at": now,
     }
-    if not _insert_if_new(session, Round, values, ["team_id", "channel_id", "scheduled_for"]):
+    key = ["team_id", "channel_id", "scheduled_for"]
+    if not _insert_if_new(session, Round, values, key, Round.id):
         return None
     return round_for_slot(session, team_id, channel_id, slot)
 
@@ -185,7 +193,7 @@ def add_skip(
         "created_at": now,
     }
     key = ["team_id", "channel_id", "scheduled_for", "user_id"]
-    return _insert_if_new(session, RoundSkip, values, key)
+    return _insert_if_new(session, RoundSkip, values, key, RoundSkip.user_id)
 
 
 def skips_for(session: Session, team_id: str, channel_id: str, slot: dt.datetime) -> set[str]:

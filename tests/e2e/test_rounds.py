@@ -315,6 +315,7 @@ def test_follow_up_buttons_store_the_outcome_and_update_the_message(
     )[0]
     assert len(dm_messages(stack, *first.user_ids)) == 2  # the intro, then the question
     dm = first.conversation_id
+    assert dm is not None
 
     outsider = second.user_ids[0]
     _, key = stack.driver.block_action(
