@@ -1,7 +1,9 @@
 """Connect: introductions, finding people, reconnect nudges and the channel welcome.
 
 Everything Mingle sends on its own goes through the delivery outbox (kinds "intro",
-"nudge", "say_hi", "welcome"); direct replies to commands come back as `Reply`s.
+"nudge", "say_hi", "welcome"), then `deliver_now` wakes the delivery worker (or, when none
+runs in this process, delivers in place before the reply); direct replies to commands come
+back as `Reply`s.
 
 - `introduce` (`/mingle intro`, the shortcut's modal) and `introduce_me` (the "Introduce
   me" button next to a find result) store an `Introduction` and queue a group DM.
@@ -37,6 +39,7 @@ from bot.core.messages import connect as views
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services.deps import Deps
 from bot.services.profiles import ProfileService
+from bot.services.rounds import deliver_now
 from storage.models import Member
 from storage.repositories import connect as repo
 from storage.repositories import members as members_repo
@@ -214,6 +217,7 @@ def make_intro(deps: Deps, request: IntroRequest) -> Reply:
             notify_user=request.introducer,
             not_before=now,
         )
+    deliver_now(deps)
     if request.self_intro:
         return views.self_intro_queued_reply(request.b)
     return views.intro_queued_reply(request.a, request.b)
@@ -359,6 +363,8 @@ def send_due_nudges(deps: Deps) -> int:
                 sent += 1
         except Exception:  # one member's problem must not stop the others
             log.exception("reconnect nudge for %s failed", user_id)
+    if sent:
+        deliver_now(deps)
     return sent
 
 
@@ -456,6 +462,7 @@ def say_hi(deps: Deps, team_id: str, user_id: str, nudge_value: str) -> Reply:
             user_ids=[user_id, other],
             not_before=deps.clock(),
         )
+    deliver_now(deps)
     return views.say_hi_reply(other)
 
 
@@ -493,4 +500,5 @@ def welcome(deps: Deps, team_id: str, channel_id: str, user_id: str, app_id: str
             ephemeral_user=user_id,
             not_before=now,
         )
+    deliver_now(deps)
     return True

@@ -118,7 +118,9 @@ def test_reconnect_on_off_and_days(people: Stack) -> None:  # noqa: F811
     assert home is not None and "Reconnect nudges are off" in reply_text(home)
 
 
-@pytest.mark.parametrize("text", ["reconnect", "reconnect maybe", "reconnect on 5", "reconnect on x"])
+@pytest.mark.parametrize(
+    "text", ["reconnect", "reconnect maybe", "reconnect on 5", "reconnect on x"]
+)
 def test_reconnect_bad_input_shows_usage(people: Stack, text: str) -> None:  # noqa: F811
     reply = people.command(ME, text)
     assert "/mingle reconnect on" in reply_text(reply)
@@ -288,17 +290,15 @@ def welcomes(stack: Stack) -> int:
         return int(session.scalar(select(func.count()).select_from(Welcome)) or 0)
 
 
-def wait_for_welcomes(stack: Stack, count: int) -> None:
-    stack.emu.wait_for(lambda: welcomes(stack) >= count, timeout=10)
+def wait_for_welcome(stack: Stack, user_id: str, channel: str = COFFEE) -> list[dict[str, Any]]:
+    return stack.emu.wait_for(lambda: stack.emu.ephemerals(channel, user_id), timeout=10)
 
 
 def test_welcome_is_ephemeral_with_join_button_and_home_link(people: Stack) -> None:  # noqa: F811
     stack = people
     mingle_channel(stack)
     join_channel(stack, DEE)
-    wait_for_welcomes(stack, 1)
-    deliver(stack)
-    shown = stack.emu.ephemerals(COFFEE, DEE)
+    shown = wait_for_welcome(stack, DEE)
     assert len(shown) == 1
     text = reply_text(shown[0])
     assert "slack://app?team=T0001&id=A0MINGLE&tab=home" in text
@@ -324,7 +324,7 @@ def test_no_repeat_welcome_on_leaving_and_joining_again(people: Stack) -> None: 
     stack = people
     mingle_channel(stack)
     join_channel(stack, DEE)
-    wait_for_welcomes(stack, 1)
+    wait_for_welcome(stack, DEE)
     stack.emu.remove_channel_member(COFFEE, DEE)
     join_channel(stack, DEE)
     join_channel(stack, EVE)  # already in Mingle: no welcome
@@ -333,7 +333,7 @@ def test_no_repeat_welcome_on_leaving_and_joining_again(people: Stack) -> None: 
     # A later welcome proves the events before it were handled.
     sentinel = "U0S010"
     join_channel(stack, sentinel)
-    stack.emu.wait_for(lambda: welcomes(stack) >= 2, timeout=10)
+    wait_for_welcome(stack, sentinel)
     deliver(stack)
     assert len(stack.emu.ephemerals(COFFEE, DEE)) == 1
     assert stack.emu.ephemerals(COFFEE, EVE) == []
@@ -349,7 +349,7 @@ def test_bots_and_mingle_itself_get_no_welcome(people: Stack) -> None:  # noqa: 
     join_channel(stack, "UBOT")
     sentinel = "U0S010"
     join_channel(stack, sentinel)
-    wait_for_welcomes(stack, 1)
+    wait_for_welcome(stack, sentinel)
     deliver(stack)
     assert stack.emu.ephemerals(COFFEE, ROBOT) == []
     assert stack.emu.ephemerals(COFFEE, "UBOT") == []
