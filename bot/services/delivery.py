@@ -358,7 +358,9 @@ class _Run:
             return self._open(remaining)
 
     def _open(self, users: list[str]) -> str:
-        response = self._call(self.api.conversations_open, "conversations.open", users=users)
+        response = self._call(
+            "conversations.open", lambda: self.api.conversations_open(users=users)
+        )
         return str(response["channel"]["id"])
 
     def _unreachable(self, users: list[str]) -> dict[str, str]:
@@ -386,12 +388,11 @@ class _Run:
         if job.thread_ts:
             content["thread_ts"] = job.thread_ts
         if job.ephemeral_user:
+            user = job.ephemeral_user
             try:
                 response = self._call(
-                    self.poster.chat_postEphemeral,
                     "chat.postEphemeral",
-                    user=job.ephemeral_user,
-                    **content,
+                    lambda: self.poster.chat_postEphemeral(user=user, **content),
                 )
             except _Transient as exc:
                 if exc.uncertain:  # at most once: there is no way to check, so no retry
@@ -401,11 +402,9 @@ class _Run:
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": job.key}}
         try:
             response = self._call(
-                self.poster.chat_postMessage,
                 "chat.postMessage",
+                lambda: self.poster.chat_postMessage(metadata=metadata, **content),
                 pace_channel=channel,
-                metadata=metadata,
-                **content,
             )
         except _Transient as exc:
             if not exc.uncertain:
@@ -437,24 +436,29 @@ class _Run:
     def _history(self, channel: str, thread_ts: str | None, oldest: str) -> Iterator[Any]:
         cursor: str | None = None
         while True:
-            args: dict[str, Any] = {
-                "channel": channel,
-                "oldest": oldest,
-                "include_all_metadata": True,
-                "limit": 200,
-            }
-            if cursor:
-                args["cursor"] = cursor
-            if thread_ts:
-                method = "conversations.replies"
-                response = self._call(self.api.conversations_replies, method, ts=thread_ts, **args)
-            else:
-                method = "conversations.history"
-                response = self._call(self.api.conversations_history, method, **args)
+            response = self._history_page(channel, thread_ts, oldest, cursor)
             yield from response.get("messages") or []
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return
+
+    def _history_page(
+        self, channel: str, thread_ts: str | None, oldest: str, cursor: str | None
+    ) -> Any:
+        args: dict[str, Any] = {
+            "channel": channel,
+            "oldest": oldest,
+            "include_all_metadata": True,
+            "limit": 200,
+        }
+        if cursor:
+            args["cursor"] = cursor
+        if thread_ts:
+            return self._call(
+                "conversations.replies",
+                lambda: self.api.conversations_replies(ts=thread_ts, **args),
+            )
+        return self._call("conversations.history", lambda: self.api.conversations_history(**args))
 
     # -- Slack calls -------------------------------------------------------------------
 
@@ -463,17 +467,13 @@ class _Run:
             raise _Stopped()
 
     def _call(
-        self,
-        fn: Callable[..., Any],
-        method: str,
-        *,
-        pace_channel: str | None = None,
-        **kwargs: Any,
+        self, method: str, call: Callable[[], Any], *, pace_channel: str | None = None
     ) -> Any:
-        """Call the Web API after pacing; turn failures into `_Outcome`s."""
+        """Make the Web API call `call` (of `method`) after pacing; failures become
+        `_Outcome`s."""
         self._pace(method, pace_channel)
         try:
-            return fn(**kwargs)
+            return call()
         except SlackApiError as exc:
             outcome = _classify(exc, method, pace_channel)
         except (OSError, http.client.HTTPException) as exc:
