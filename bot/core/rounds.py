@@ -172,12 +172,16 @@ def parse_setup(args: Sequence[str], default_tz: str) -> RoundSetup:
                 parts.put("timezone", check_timezone(zone), token)
             else:
                 raise SetupError(
-                    f"I couldn't read `{token[:40]}`: it isn't a cadence (weekly, biweekly, monthly), "
-                    "a weekday, a time like 10:00, a timezone like Europe/Berlin, "
+                    f"I couldn't read `{token[:40]}`: it isn't a cadence (weekly, biweekly, "
+                    "monthly), a weekday, a time like 10:00, a timezone like Europe/Berlin, "
                     f"or a group size like `size 3`. {SETUP_USAGE}"
                 )
         except ScheduleError as exc:
             raise SetupError(f"{exc} {SETUP_USAGE}") from None
+        except SetupError as exc:
+            if SETUP_USAGE in exc.message:
+                raise
+            raise SetupError(f"{exc.message} {SETUP_USAGE}") from None
         i += step
 
     tz = parts.tz

@@ -32,6 +32,7 @@ from storage.models import (
     Schedule,
 )
 from storage.repositories import members as members_repo
+from storage.repositories import rounds as rounds_repo
 
 TOKEN = "xoxb-test-token"
 TEAM = "T0001"
@@ -118,7 +119,7 @@ def schedule_id(deps: Deps) -> int:
     with deps.sessions() as session:
         found = session.scalar(select(Schedule.id))
     assert found is not None
-    return found
+    return int(found)
 
 
 # --- who takes part -------------------------------------------------------------------------
@@ -192,7 +193,7 @@ def test_planning_the_same_slot_twice_does_nothing(deps: Deps) -> None:
 
 
 def test_two_planners_at_the_same_time_make_one_round(
-    emu: SlackEmulator, deps: Deps, database_url: str
+    emu: SlackEmulator, deps: Deps, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_members(deps, PEOPLE)
     engines = [make_engine(database_url) for _ in range(2)]
@@ -200,7 +201,7 @@ def test_two_planners_at_the_same_time_make_one_round(
     barrier = threading.Barrier(2)
     results: list[rounds.PlannedRound] = []
 
-    real_claim = rounds.repo.claim_round
+    real_claim = rounds_repo.claim_round
 
     def claim_together(*args: Any, **kwargs: Any) -> Any:
         barrier.wait(timeout=10)  # both have matched; now both try to claim
@@ -209,7 +210,7 @@ def test_two_planners_at_the_same_time_make_one_round(
     def plan(planner: Deps) -> None:
         results.append(rounds.plan_round(planner, TEAM, CHANNEL, SLOT))
 
-    rounds.repo.claim_round = claim_together  # type: ignore[assignment]
+    monkeypatch.setattr(rounds_repo, "claim_round", claim_together)
     try:
         threads = [threading.Thread(target=plan, args=(p,)) for p in planners]
         for thread in threads:
@@ -217,7 +218,6 @@ def test_two_planners_at_the_same_time_make_one_round(
         for thread in threads:
             thread.join(timeout=30)
     finally:
-        rounds.repo.claim_round = real_claim  # type: ignore[assignment]
         for engine in engines:
             engine.dispose()
     assert sorted(r.created for r in results) == [False, True]
