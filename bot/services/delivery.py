@@ -557,7 +557,9 @@ def deliver_pending(
     """Take over rows left "sending" longer than `lease`, then send every due row.
 
     Sends at most `limit` due rows (all of them when None) and returns early when
-    `stop_event` is set. Safe to run in several threads or processes at once.
+    `stop_event` is set. Safe to run in several threads or processes at once. If the bot
+    token is refused, the pass stops and the row waits a few minutes. Database errors
+    propagate; a row caught half way stays "sending" and is recovered once its lease expires.
     """
     run = _Run(deps, pacer or Pacer(), stop_event, max_attempts)
     try:

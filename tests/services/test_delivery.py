@@ -375,6 +375,24 @@ def test_removed_from_channel_fails_and_the_admin_is_told(deps: Deps, emu: Slack
     assert again is None
 
 
+def test_a_refused_token_pauses_delivery(
+    engine: Engine, emu: SlackEmulator, clock: FakeClock, database_url: str
+) -> None:
+    deps = make_deps(engine, emu, clock, database_url)
+    deps.slack.client.token = "xoxb-revoked"
+    enqueue(deps, "a", channel_id="C1")
+    enqueue(deps, "b", channel_id="C1")
+
+    report = deliver(deps)
+
+    assert report.handled == 0
+    assert len(emu.calls) == 1  # the pass stopped at the first refusal
+    row = stored(deps, "a")
+    assert (row.status, row.attempts, row.last_error) == ("pending", 0, "invalid_auth")
+    assert row.not_before == clock() + dt.timedelta(minutes=5)
+    assert stored(deps, "b").status == "pending"
+
+
 def test_malformed_message_fails_without_retry(deps: Deps, emu: SlackEmulator) -> None:
     enqueue(deps, "broken", channel_id="C1", blocks=[{"type": "nonsense"}])
     report = deliver(deps)
