@@ -13,7 +13,11 @@ Public API (all pure functions on plain dataclasses; no I/O):
         The reasons between people without solving anything (introductions, "find people").
 
 Types: Participant, PastGroup, MatchOptions, Weights (inputs); MatchResult, Group, Reason,
-LocalWindow (outputs). See `model` for their fields.
+LocalWindow (outputs). See `model` for their fields and `affinity` for the scoring formula.
+
+Repeats are judged by rounds: the distinct dates in `history`, most recent first. Pass the
+channel's history (at least its last `recent_rounds` rounds) so that "last round" means
+the channel's last round.
 
 How pairs are found (`pairs`, `groups`): assignment relaxation (dense, or sparse on each
 person's top partners for large rounds), repaired into a matching, then improved by 2-opt

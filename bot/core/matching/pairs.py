@@ -65,8 +65,7 @@ def perfect_matching(
         sub = matrix[np.ix_(nodes, nodes)] if nodes.size != matrix.shape[0] else matrix
         perm, value = _dense_assignment(sub)
         bound = value / 2.0
-        perm = nodes[perm]
-        # express as a permutation over `nodes` positions for repair
+        perm = nodes[perm]  # successor of each node, as node ids
     return _repair(matrix, nodes, perm), bound
 
 
