@@ -95,8 +95,12 @@ def _edges(matrix: Matrix, top: Index, added: Index | None = None) -> tuple[Inde
     if added is not None and added.size:
         rows = np.concatenate([rows, added[:, 0]])
         cols = np.concatenate([cols, added[:, 1]])
-    keys = np.unique(np.concatenate([rows * size + cols, cols * size + rows]))
-    return keys // size, keys % size
+    ones = np.ones(rows.size, dtype=np.int8)
+    graph = sparse.csr_matrix((ones, (rows, cols)), shape=(size, size))
+    both = (graph + graph.T).tocsr()  # union of both directions; duplicates merge
+    both.sort_indices()
+    out_rows = np.repeat(np.arange(size), np.diff(both.indptr))
+    return out_rows, both.indices.astype(np.intp)
 
 
 def _sparse_assignment(matrix: Matrix, top: Index) -> tuple[Index, float] | None:
