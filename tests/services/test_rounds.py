@@ -69,9 +69,19 @@ def make_deps(emu: SlackEmulator, engine: Engine) -> Deps:
     )
 
 
+class IdleWorker:
+    """Stands in for the delivery worker: planning wakes it, and nothing is sent."""
+
+    running = True
+
+    def wake(self) -> None:
+        pass
+
+
 @pytest.fixture
-def deps(emu: SlackEmulator, engine: Engine) -> Deps:
+def deps(emu: SlackEmulator, engine: Engine) -> Iterator[Deps]:
     deps = make_deps(emu, engine)
+    rounds.attach_delivery_worker(deps, IdleWorker())
     with deps.sessions.begin() as session:
         session.add(ChannelConfig(team_id=TEAM, channel_id=CHANNEL, created_by="UADMIN"))
         session.add(
@@ -86,7 +96,8 @@ def deps(emu: SlackEmulator, engine: Engine) -> Deps:
                 updated_at=NOW - dt.timedelta(days=7),
             )
         )
-    return deps
+    yield deps
+    rounds.detach_delivery_worker(deps)
 
 
 def add_members(deps: Deps, user_ids: list[str], status: str = "active", **fields: Any) -> None:
