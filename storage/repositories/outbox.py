@@ -288,11 +288,12 @@ def _update(session: Session, row_id: int, condition: ColumnElement[bool], **val
         update(OutboundMessage)
         .where(OutboundMessage.id == row_id, condition)
         .values(**values)
+        .returning(OutboundMessage.id)
         .execution_options(synchronize_session=False)
     )
-    result = session.execute(stmt)
+    changed = session.execute(stmt).scalar_one_or_none() is not None
     session.flush()
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return changed
 
 
 def _clip(text: str | None) -> str | None:
