@@ -561,7 +561,7 @@ def deliver_pending(
     token is refused, the pass stops and the row waits a few minutes. Database errors
     propagate; a row caught half way stays "sending" and is recovered once its lease expires.
     """
-    run = _Run(deps, pacer or Pacer(), stop_event, max_attempts)
+    run = _Run(deps, pacer or deps.pacer, stop_event, max_attempts)
     try:
         run.recover(lease)
         run.deliver_due(limit)
@@ -586,7 +586,7 @@ class DeliveryWorker:
         max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.deps = deps
-        self.pacer = pacer or Pacer()
+        self.pacer = pacer or deps.pacer
         self.lease = lease
         self.idle_wait = idle_wait
         self.max_attempts = max_attempts

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.core.blocks import Block
 from bot.slack.gateway import SlackGateway
+from bot.slack.pacing import Pacer
 from storage.db import SessionFactory
 
 # A provider of extra App Home sections (for example an admin's stats): (team_id, user_id).
@@ -28,3 +29,5 @@ class Deps:
     bot_user_id: str = ""
     clock: Callable[[], dt.datetime] = utcnow
     home_sections: list[HomeSection] = field(default_factory=list)
+    # One budget per process for Slack's rate limits, shared by every delivery pass.
+    pacer: Pacer = field(default_factory=Pacer)
