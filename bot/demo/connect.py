@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.demo.context import DemoContext
-from bot.services.delivery import deliver_pending
 
 
 def run(ctx: DemoContext) -> None:
@@ -28,7 +27,6 @@ def run(ctx: DemoContext) -> None:
         f"intro <@{ana}|{ctx.name(ana)}> <@{bo}|{ctx.name(bo)}> You both train models "
         "& run them on k8s <!channel>",
     )
-    deliver_pending(ctx.app.deps)
     channel = ctx.emu.dm_channel(me, ana, bo)
     messages = ctx.emu.messages(channel) if channel else []
     if messages:
