@@ -1,0 +1,1 @@
+"""The participation workbook: spreadsheet-safe cells and the openpyxl writer (file I/O)."""

@@ -1,0 +1,409 @@
+"""Export the participation workbook: in Slack (into the admin's DM) or from the command line.
+
+`build_report` loads one workspace's figures (see `bot.services.stats.load_figures`), fills
+the six sheets of `bot.reports.workbook.ReportWorkbook` and saves the .xlsx. The long tables
+are read a round or a page at a time and written as they come, so memory stays flat.
+
+Privacy: everything is read for one `team_id`. Members who chose "forget me" have no rows
+left (see `storage.repositories.members.forget_user`); anyone a row mentions who is not a
+member of the workspace is shown as "(not in Mingle)", never by id or name. No setting, and
+so no token or secret, is ever written into the workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from slack_sdk.errors import SlackApiError
+
+from bot.core.blocks import Reply
+from bot.core.messages import reports as messages
+from bot.core.stats import (
+    ReportOptions,
+    check_channel_id,
+    check_since,
+    met_rate,
+    teams_ranked,
+)
+from bot.errors import InvalidInputError, NotFoundError, SlackDeliveryError
+from bot.reports.cells import plain_from_slack
+from bot.reports.workbook import ReportWorkbook, SummaryInfo
+from bot.services.deps import Deps
+from bot.services.stats import Figures, StatsService, load_figures, opted_in, scope_for
+from bot.slack.gateway import error_code
+from storage.db import SessionFactory
+from storage.repositories import reports as repo
+
+log = logging.getLogger(__name__)
+
+NOT_IN_MINGLE = "(not in Mingle)"
+NO_NAME = "(no name)"
+OUTCOME_LABELS = {"met": "met", "not_yet": "not yet", "could_not": "couldn't"}
+NO_ANSWER = "no answer"
+PROMPT_IN_ANSWERS = 120  # characters of the prompt shown next to each answer
+
+# progress(stage, done, total): called now and then while the workbook is written.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    size: int
+    figures: Figures
+    rows: dict[str, int] = field(default_factory=dict)  # data rows per sheet
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def member_name(row: repo.MemberRow) -> str:
+    return row.display_name or row.real_name or NO_NAME
+
+
+def build_report(
+    sessions: SessionFactory,
+    scope: repo.Scope,
+    path: Path,
+    *,
+    now: dt.datetime,
+    progress: Progress | None = None,
+    channel_name: Callable[[str], str] = str,
+) -> ExportResult:
+    """Write the workbook for `scope` to `path`."""
+    report = progress or _no_progress
+    today = now.astimezone(dt.UTC).date()
+    with sessions() as session:
+        figures = load_figures(session, scope, today)
+        members = repo.member_rows(session, scope.team_id)
+        interests = repo.member_interests(session, scope.team_id)
+        activity = repo.match_activity(session, scope)
+        answers_by = repo.answers_by_user(session, scope)
+    names = {row.user_id: member_name(row) for row in members}
+    channels: dict[str, str] = {}
+
+    def channel(channel_id: str) -> str:
+        if channel_id not in channels:
+            channels[channel_id] = channel_name(channel_id)
+        return channels[channel_id]
+
+    book = ReportWorkbook()
+
+    # Members
+    shown = [row for row in members if figures.in_scope(row.user_id)]
+    none = repo.MatchActivity(0, 0, 0)
+    for index, row in enumerate(shown, 1):
+        act = activity.get(row.user_id, none)
+        book.members.append(
+            [
+                member_name(row),
+                row.team_name,
+                row.tz,
+                row.joined_at,
+                row.status,
+                ", ".join(interests.get(row.member_id, ())),
+                act.rounds,
+                act.met,
+                act.not_met,
+                met_rate(act.met, act.not_met),
+                answers_by.get(row.user_id, 0),
+                figures.intros.get(row.user_id, 0),
+                row.last_active_at,
+            ]
+        )
+        if index % 1000 == 0:
+            report("Members", index, len(shown))
+    report("Members", len(shown), len(shown))
+
+    # Rounds and their groups
+    for r in figures.rounds:
+        book.rounds.append(
+            [
+                r.scheduled_for,
+                channel(r.channel_id),
+                r.status,
+                r.participants,
+                r.groups,
+                r.met,
+                r.not_met,
+                r.no_answer,
+                r.met_rate,
+            ]
+        )
+    total_groups = sum(r.groups for r in figures.rounds)
+    done = 0
+    for r in figures.rounds:
+        if not r.groups:
+            continue
+        with sessions() as session:
+            groups = repo.round_groups(session, scope.team_id, r.round_id)
+        for group in groups:
+            people = sorted(
+                (
+                    names.get(user, NOT_IN_MINGLE)
+                    for user in (group.user_ids or "").split(",")
+                    if user
+                ),
+                key=str.casefold,
+            )
+            book.groups.append(
+                [
+                    group.scheduled_for,
+                    channel(group.channel_id),
+                    ", ".join(people),
+                    len(people),
+                    "; ".join(plain_from_slack(str(x), names.get) for x in group.reasons or []),
+                    OUTCOME_LABELS.get(group.outcome or "", NO_ANSWER),
+                ]
+            )
+        done += len(groups)
+        report("Groups", done, total_groups)
+
+    # Prompts
+    prompt_text: dict[int, str] = {}
+    for p in figures.prompts:
+        text = plain_from_slack(p.text, names.get)
+        prompt_text[p.prompt_id] = text
+        book.prompts.append(
+            [p.scheduled_for, channel(p.channel_id), text, p.posted_at, p.answers, p.permalink]
+        )
+
+    # Answers, a page at a time
+    total_answers = figures.headline.answers_shared
+    after: tuple[dt.datetime, int] | None = None
+    done = 0
+    while True:
+        with sessions() as session:
+            page = repo.answers_page(session, scope, after)
+        for a in page:
+            prompt = prompt_text.get(a.prompt_id or 0, "")
+            if len(prompt) > PROMPT_IN_ANSWERS:
+                prompt = prompt[: PROMPT_IN_ANSWERS - 1] + "…"
+            book.answers.append(
+                [
+                    a.created_at,
+                    channel(a.channel_id),
+                    prompt,
+                    names.get(a.user_id, NOT_IN_MINGLE),
+                    a.topic,
+                    plain_from_slack(a.text, names.get),
+                    a.reaction_count,
+                    a.source,
+                    a.permalink,
+                ]
+            )
+        done += len(page)
+        report("Answers", done, total_answers)
+        if len(page) < repo.PAGE_SIZE:
+            break
+        after = (page[-1].created_at, page[-1].answer_id)
+
+    joined = set(opted_in(figures))
+    teams = teams_ranked(row.team_name for row in members if row.user_id in joined)
+    book.write_summary(
+        SummaryInfo(
+            workspace=scope.team_id,
+            headline=figures.headline,
+            teams=teams,
+            rounds=book.rounds.rows,
+            prompts=book.prompts.rows,
+            generated_at=now,
+        )
+    )
+    report("Saving", 0, 1)
+    book.save(path)
+    report("Saving", 1, 1)
+    rows = {
+        table.title: table.rows
+        for table in (book.members, book.rounds, book.groups, book.prompts, book.answers)
+    }
+    return ExportResult(path=path, size=path.stat().st_size, figures=figures, rows=rows)
+
+
+def report_filename(team_id: str, channel_id: str | None, today: dt.date) -> str:
+    parts = ["mingle-report", team_id]
+    if channel_id:
+        parts.append(channel_id)
+    parts.append(today.isoformat())
+    return "-".join(parts) + ".xlsx"
+
+
+# --- in Slack -------------------------------------------------------------------------------
+
+
+class ExportService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def export_to_dm(
+        self,
+        team_id: str,
+        user_id: str,
+        args: Sequence[str],
+        notify: Callable[[Reply], None],
+    ) -> Reply:
+        """`/mingle admin export [#channel] [since D]` (the caller has checked for an admin).
+
+        Checks the options, tells the admin the workbook is on its way (`notify`), builds
+        it in a temporary directory and uploads it into the admin's DM with Mingle.
+        """
+        options = StatsService(self.deps).options(team_id, args, allow_since=True)
+        notify(messages.export_started_reply(options.channel_id))
+        now = self.deps.clock()
+        filename = report_filename(team_id, options.channel_id, now.date())
+        with tempfile.TemporaryDirectory(prefix="mingle-export-") as tmp:
+            started = time.perf_counter()
+            result = build_report(
+                self.deps.sessions,
+                scope_for(team_id, options),
+                Path(tmp) / filename,
+                now=now,
+                channel_name=self._channel_name,
+            )
+            log.info(
+                "export for %s built in %.1fs (%d bytes)",
+                team_id,
+                time.perf_counter() - started,
+                result.size,
+            )
+            self._upload(user_id, result, filename)
+        return messages.export_sent_reply(filename, result.size)
+
+    def _upload(self, user_id: str, result: ExportResult, filename: str) -> None:
+        client = self.deps.slack.client
+        headline = result.figures.headline
+        try:
+            dm = client.conversations_open(users=user_id)["channel"]["id"]
+            client.files_upload_v2(
+                channel=dm,
+                file=str(result.path),
+                filename=filename,
+                title=f"Mingle participation report ({headline.period})",
+                initial_comment=messages.upload_comment(headline),
+            )
+        except SlackApiError as exc:
+            raise SlackDeliveryError(
+                f"I built the report but couldn't send it to your DM (Slack said "
+                f"{error_code(exc)}). Please try again in a minute."
+            ) from exc
+
+    def _channel_name(self, channel_id: str) -> str:
+        """`#name` for a channel Mingle can see, else its id."""
+        try:
+            info = self.deps.slack.client.conversations_info(channel=channel_id)
+        except SlackApiError:
+            return channel_id
+        name = (info.get("channel") or {}).get("name")
+        return f"#{name}" if name else channel_id
+
+
+# --- on the command line --------------------------------------------------------------------
+
+
+class TerminalProgress:
+    """A one-line progress bar on a terminal (stderr), redrawn at most ten times a second."""
+
+    def __init__(self, stream: TextIO, width: int = 30, interval: float = 0.1) -> None:
+        self.stream = stream
+        self.width = width
+        self.interval = interval
+        self._last = 0.0
+        self._stage = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        finished = total > 0 and done >= total
+        if stage == self._stage and not finished and now - self._last < self.interval:
+            return
+        self._stage, self._last = stage, now
+        share = min(1.0, done / total) if total else 1.0
+        filled = round(share * self.width)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r{stage:<8} [{bar}] {done:,}/{total:,}\x1b[K")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\r\x1b[K")
+        self.stream.flush()
+
+
+def choose_team(team: str | None, known: Sequence[str]) -> str:
+    """The workspace to export: `team`, or the only one in the database."""
+    listed = ", ".join(known)
+    if team:
+        team = team.strip().upper()
+        if team not in known:
+            if not known:
+                raise NotFoundError(f"No workspace {team} here: the database has no data yet.")
+            raise NotFoundError(f"No workspace {team} in this database; it holds: {listed}.")
+        return team
+    if not known:
+        raise NotFoundError("The database has no Mingle data yet, so there's nothing to export.")
+    if len(known) > 1:
+        raise InvalidInputError(
+            f"This database holds several workspaces ({listed}); choose one with --team."
+        )
+    return known[0]
+
+
+def export_cli(
+    out: Path, team: str | None, channel: str | None, since: dt.date | None, progress: bool
+) -> str:
+    """`mingle export`: write the workbook to `out`; returns a one-line summary."""
+    from bot.config import load_settings
+    from storage.db import make_engine, make_session_factory
+    from storage.migrate import ensure_schema_current
+
+    if out.suffix.lower() != ".xlsx":
+        raise InvalidInputError(f"--out must name an .xlsx file, not {out.name!r}.")
+    if not out.parent.is_dir():
+        raise NotFoundError(f"The folder {str(out.parent)!r} does not exist.")
+    now = dt.datetime.now(dt.UTC)
+    channel_id = check_channel_id(channel) if channel else None
+    if since is not None:
+        check_since(since, now.date() + dt.timedelta(days=1))
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    bar = TerminalProgress(sys.stderr) if progress and sys.stderr.isatty() else None
+    try:
+        ensure_schema_current(engine)
+        sessions = make_session_factory(engine)
+        with sessions() as session:
+            team_id = choose_team(team, repo.workspace_ids(session))
+            if channel_id and not repo.channel_known(session, team_id, channel_id):
+                raise NotFoundError(f"Mingle has no rounds or prompts in {channel_id}.")
+        # Write next to the target and rename, so a half-written file never has its name.
+        fd, partial = tempfile.mkstemp(suffix=".xlsx.part", dir=out.parent)
+        os.close(fd)
+        try:
+            result = build_report(
+                sessions,
+                scope_for(team_id, ReportOptions(channel_id, since)),
+                Path(partial),
+                now=now,
+                progress=bar,
+            )
+            os.replace(partial, out)
+        finally:
+            if os.path.exists(partial):
+                os.remove(partial)
+    finally:
+        if bar is not None:
+            bar.close()
+        engine.dispose()
+    headline = result.figures.headline
+    where = channel_id or "all channels"
+    return (
+        f"Wrote {out} ({max(1, round(result.size / 1024)):,} KB) for {team_id}, {where}, "
+        f"{headline.period}: {messages.summary_line(headline)}."
+    )
