@@ -78,27 +78,29 @@ def joined(member: Member | None) -> bool:
     return member is not None and member.status in repo.JOINED
 
 
-def _topics(member: Member, kind: str) -> frozenset[str]:
-    return frozenset(rules.canonical_topic(t) for t in members_repo.topic_names(member, kind))
-
-
-def participant_of(member: Member) -> Participant:
+def participant_of(person: Member | repo.PersonProfile) -> Participant:
     """A member as the matching core sees them (aliased topics under their usual name, so
     "ml" and "machine learning" are common ground)."""
+    if isinstance(person, Member):
+        person = repo.profile_of(person)
+
+    def topics(kind: str) -> frozenset[str]:
+        return frozenset(rules.canonical_topic(t) for t in person.names(kind))
+
     return Participant(
-        id=member.user_id,
-        interests=_topics(member, "interest"),
-        can_help=_topics(member, "can_help"),
-        wants_to_learn=_topics(member, "learn"),
-        team=member.team_name or None,
-        tz=member.tz if is_timezone(member.tz) else "UTC",
-        display_name=member.display_name or member.real_name or None,
+        id=person.user_id,
+        interests=topics("interest"),
+        can_help=topics("can_help"),
+        wants_to_learn=topics("learn"),
+        team=person.team or None,
+        tz=person.tz if is_timezone(person.tz) else "UTC",
+        display_name=person.name or None,
     )
 
 
 def ground_texts(
-    a: Member,
-    b: Member,
+    a: Member | repo.PersonProfile,
+    b: Member | repo.PersonProfile,
     now: dt.datetime,
     history: Sequence[PastGroup] = (),
     kinds: Iterable[str] | None = None,
@@ -248,13 +250,13 @@ def open_self_intro_modal(deps: Deps, team_id: str, user_id: str, other: str, tr
 # --- find ---------------------------------------------------------------------------------
 
 
-def _searchable(member: Member) -> rules.Searchable:
+def _searchable(person: repo.PersonProfile) -> rules.Searchable:
     return rules.Searchable(
-        user_id=member.user_id,
-        interests=tuple(members_repo.topic_names(member, "interest")),
-        can_help=tuple(members_repo.topic_names(member, "can_help")),
-        bio=member.bio,
-        name=member.display_name or member.real_name,
+        user_id=person.user_id,
+        interests=person.names("interest"),
+        can_help=person.names("can_help"),
+        bio=person.bio,
+        name=person.name,
     )
 
 
@@ -265,20 +267,19 @@ def find(deps: Deps, team_id: str, user_id: str, words: str) -> Reply:
     now = deps.clock()
     with deps.sessions() as session:
         me = members_repo.get_member(session, team_id, user_id)
-        others = [m for m in repo.active_members(session, team_id) if m.user_id != user_id]
-        by_id = {m.user_id: m for m in others}
-        hits = rules.search_people(words, [_searchable(m) for m in others], limit=FIND_POOL)
         viewer_joined = joined(me)
-        rows: list[views.PersonRow] = []
-        for hit in hits:
-            if len(rows) >= views.MAX_RESULTS:
-                break
-            if not reachable(deps, hit.user_id):
-                continue
-            ground: list[str] = []
-            if me is not None and viewer_joined:
-                ground = ground_texts(me, by_id[hit.user_id], now)
-            rows.append(views.PersonRow(hit.user_id, hit.found, tuple(ground)))
+        mine = repo.profile_of(me) if me is not None and viewer_joined else None
+        others = [p for p in repo.active_profiles(session, team_id) if p.user_id != user_id]
+    by_id = {p.user_id: p for p in others}
+    hits = rules.search_people(words, [_searchable(p) for p in others], limit=FIND_POOL)
+    rows: list[views.PersonRow] = []
+    for hit in hits:
+        if len(rows) >= views.MAX_RESULTS:
+            break
+        if not reachable(deps, hit.user_id):
+            continue
+        ground = ground_texts(mine, by_id[hit.user_id], now) if mine is not None else []
+        rows.append(views.PersonRow(hit.user_id, hit.found, tuple(ground)))
     return views.find_results(words, rows, viewer_joined=viewer_joined)
 
 
@@ -297,30 +298,31 @@ def suggest(deps: Deps, team_id: str, user_id: str) -> Reply:
         me = members_repo.get_member(session, team_id, user_id)
         if me is None or not joined(me):
             return views.join_first_reply()
+        mine = repo.profile_of(me)
         met = repo.matched_with(session, team_id, user_id)
         others = [
-            m
-            for m in repo.active_members(session, team_id)
-            if m.user_id != user_id and m.user_id not in met
+            p
+            for p in repo.active_profiles(session, team_id)
+            if p.user_id != user_id and p.user_id not in met
         ]
-        mine = participant_of(me)
-        pool = [participant_of(m) for m in others]
-        if len(pool) > MAX_SUGGESTION_POOL:
-            pool.sort(key=lambda p: (-_overlap(mine, p), p.id))
-            pool = pool[:MAX_SUGGESTION_POOL]
-        by_id = {m.user_id: m for m in others}
-        rows: list[views.PersonRow] = []
-        if pool:
-            matrix = affinity_matrix([mine, *pool], [], MatchOptions(now=now))
-            scores = matrix[0, 1:]
-            for index in np.argsort(-scores, kind="stable"):
-                other = pool[int(index)]
-                if not reachable(deps, other.id):
-                    continue
-                ground = ground_texts(me, by_id[other.id], now)
-                rows.append(views.PersonRow(other.id, (), tuple(ground)))
-                if len(rows) >= SUGGESTIONS:
-                    break
+    me_as = participant_of(mine)
+    pool = [participant_of(p) for p in others]
+    if len(pool) > MAX_SUGGESTION_POOL:
+        pool.sort(key=lambda p: (-_overlap(me_as, p), p.id))
+        pool = pool[:MAX_SUGGESTION_POOL]
+    by_id = {p.user_id: p for p in others}
+    rows: list[views.PersonRow] = []
+    if pool:
+        matrix = affinity_matrix([me_as, *pool], [], MatchOptions(now=now))
+        scores = matrix[0, 1:]
+        for index in np.argsort(-scores, kind="stable"):
+            other = pool[int(index)]
+            if not reachable(deps, other.id):
+                continue
+            ground = ground_texts(mine, by_id[other.id], now)
+            rows.append(views.PersonRow(other.id, (), tuple(ground)))
+            if len(rows) >= SUGGESTIONS:
+                break
     return views.suggestions_reply(rows)
 
 
