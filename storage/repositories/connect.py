@@ -193,14 +193,15 @@ def claim_nudge(
     condition = (
         Member.last_nudge_at.is_(None) if previous is None else Member.last_nudge_at == previous
     )
-    result = session.execute(
+    claimed = session.execute(
         update(Member)
         .where(Member.id == member.id, condition)
         .values(last_nudge_at=now)
+        .returning(Member.id)
         .execution_options(synchronize_session=False)
-    )
+    ).scalar_one_or_none()
     session.flush()
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return claimed is not None
 
 
 def nudges_for(session: Session, team_id: str, user_id: str) -> list[Nudge]:
