@@ -249,7 +249,7 @@ def build(
 
     pen_rows, pen_cols, pen_vals = _penalties(met, options, weights)
 
-    for r0 in range(0, n, BLOCK):
+    def fill(r0: int) -> None:
         r1 = min(n, r0 + BLOCK)
         blk = matrix[r0:r1, :n]
         blk[...] = _product(interests[r0:r1], interests_t)
@@ -278,6 +278,9 @@ def build(
             top[r0:r1] = np.take_along_axis(best, order, axis=1)
             top_values[r0:r1] = np.take_along_axis(vals, order, axis=1)
             blk[rows, rows + r0] = 0.0
+
+    for r0 in range(0, n, BLOCK):
+        fill(r0)
     return Affinity(matrix, top, top_values, met, weights_by_topic)
 
 
