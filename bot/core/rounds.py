@@ -24,6 +24,7 @@ from bot.core.schedule import (
     parse_cadence,
     parse_time,
     parse_weekday,
+    previous_run,
 )
 from bot.errors import InvalidInputError
 
@@ -238,8 +239,16 @@ def followup_time(slot: dt.datetime, next_slot: dt.datetime) -> dt.datetime:
 
 
 def round_followup_time(cadence: Cadence, planned_at: dt.datetime) -> dt.datetime:
-    """The follow-up time of a round planned at `planned_at` (its slot, or now for run-now)."""
-    return followup_time(planned_at, next_run(cadence, planned_at))
+    """When to ask "Did you meet?" for a round planned at `planned_at`: half a cycle later.
+
+    A scheduled round's cycle runs to the next slot. A round run by hand (`run-now`, off the
+    cadence) gets a whole cycle's length too, not just the time left to the next slot.
+    """
+    following = next_run(cadence, planned_at)
+    if previous_run(cadence, planned_at) == planned_at:
+        return followup_time(planned_at, following)
+    cycle = next_run(cadence, following) - following
+    return planned_at + cycle / 2
 
 
 def heads_up_due(slot: dt.datetime, now: dt.datetime) -> bool:

@@ -130,6 +130,12 @@ def test_followup_is_halfway_to_the_next_round_across_dst() -> None:
     assert followup_time(start, start + dt.timedelta(days=2)) == start + dt.timedelta(days=1)
 
 
+def test_a_round_run_by_hand_is_followed_up_half_a_cycle_later() -> None:
+    weekly = Cadence("weekly", 0, dt.time(10), "UTC")
+    sunday = dt.datetime(2026, 1, 4, 12, tzinfo=UTC)  # the next slot is 22 hours away
+    assert round_followup_time(weekly, sunday) == sunday + dt.timedelta(days=3, hours=12)
+
+
 def test_heads_up_is_due_within_the_day_before() -> None:
     slot = dt.datetime(2026, 5, 4, 8, tzinfo=UTC)
     assert not heads_up_due(slot, slot - dt.timedelta(days=1, seconds=1))

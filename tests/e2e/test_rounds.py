@@ -304,7 +304,7 @@ def test_follow_up_buttons_store_the_outcome_and_update_the_message(
     stack.emu.wait_for(lambda: stack.emu.messages(COFFEE), timeout=20)
     deps = stack.app.deps
     assert round_followup.send_due_followups(deps) == 0  # not yet halfway
-    clock[0] = SUNDAY + dt.timedelta(hours=11)  # halfway to Monday 10:00 Berlin
+    clock[0] = SUNDAY + dt.timedelta(days=3, hours=12)  # half a weekly cycle after run-now
     assert round_followup.send_due_followups(deps) == 2
     assert round_followup.send_due_followups(deps) == 0
     with deps.sessions() as session:
