@@ -55,7 +55,8 @@ def plain_from_slack(text: str, name_of: Callable[[str], str | None]) -> str:
         if target.startswith("#"):
             return "#" + (label or target[1:])
         if target.startswith("!"):
-            return "@" + (label or target[1:].split("^")[0])
+            shown = label or target[1:].split("^")[0]
+            return shown if shown.startswith("@") else "@" + shown
         if label:
             return f"{label} ({target})"
         return target

@@ -128,19 +128,16 @@ def excel_datetime(value: dt.datetime | dt.date) -> dt.datetime | dt.date:
 
 
 class Cells:
-    """Turns plain values into what a write-only sheet should store, by column kind."""
+    """Turns plain values into what a write-only sheet should store, by column kind.
+
+    Plain text and numbers pass as they are (cheapest); dates, rates, links and guarded text
+    get a new styled cell each (one row may hold two of a kind).
+    """
+
+    FORMATS = {"date": DATE_FORMAT, "datetime": DATETIME_FORMAT, "percent": PERCENT_FORMAT}
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
-        # One reusable styled cell per kind: a write-only sheet writes each appended row out
-        # at once, so the same cell object can carry the next row's value afterwards.
-        self._styled = {
-            "date": styled_cell(ws, DATE_FORMAT),
-            "datetime": styled_cell(ws, DATETIME_FORMAT),
-            "percent": styled_cell(ws, PERCENT_FORMAT),
-        }
-        self._guarded = WriteOnlyCell(ws)
-        self._guarded.quotePrefix = True
 
     def make(self, kind: Kind, value: Any) -> Any:
         if value is None or value == "":
@@ -151,9 +148,9 @@ class Cells:
             return value
         if kind == "link":
             return self.link(str(value))
-        cell = self._styled[kind]
         if kind == "date" and isinstance(value, dt.datetime):
             value = value.date()
+        cell = styled_cell(self.ws, self.FORMATS[kind])
         cell.value = excel_datetime(value) if kind in ("date", "datetime") else value
         return cell
 
@@ -161,15 +158,20 @@ class Cells:
         text = clean_text(text)
         if not needs_text_guard(text):
             return text
-        cell = self._guarded
+        cell = self.guarded()
         cell.value = text
         cell.data_type = "s"  # openpyxl would take a leading "=" for a formula
         return cell
 
+    def guarded(self) -> Any:
+        cell = WriteOnlyCell(self.ws)
+        cell.quotePrefix = True
+        return cell
+
     def style_ids(self) -> dict[str, int]:
-        """The style ids openpyxl uses for these cells (for `SheetRows`)."""
-        ids = {kind: int(cell.style_id) for kind, cell in self._styled.items()}
-        ids["guarded"] = int(self._guarded.style_id)
+        """The style ids openpyxl gives these cells in this workbook (for `SheetRows`)."""
+        ids = {kind: int(styled_cell(self.ws, fmt).style_id) for kind, fmt in self.FORMATS.items()}
+        ids["guarded"] = int(self.guarded().style_id)
         return ids
 
     def link(self, url: str) -> Any:
