@@ -370,6 +370,13 @@ def send_due_nudges(deps: Deps) -> int:
     return sent
 
 
+def run_reconnect_nudges(deps: Deps) -> None:
+    """`send_due_nudges` as a scheduler job: register it in `bot.scheduler.PERIODIC_JOBS`."""
+    sent = send_due_nudges(deps)
+    if sent:
+        log.info("queued %d reconnect nudges", sent)
+
+
 def nudge_member(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> bool:
     """Queue one reconnect nudge for a member if one is due; True when queued."""
     with deps.sessions() as session:

@@ -282,3 +282,12 @@ def test_welcome_only_once_only_in_mingle_channels_only_for_people(deps: Deps) -
     assert "slack://app?team=T0001&id=A1&tab=home" in str(row.blocks)
     with deps.sessions.begin() as session:
         assert not repo.add_welcome(session, TEAM, "C1", "U1", NOW)
+
+
+def test_scheduler_job_wrapper_queues_due_nudges(deps: Deps) -> None:
+    profile(deps, "U1", ["chess"])
+    profile(deps, "U2", ["chess"])
+    match(deps, NOW - dt.timedelta(days=100), ["U1", "U2"], outcome="met")
+    enable(deps, "U1")
+    assert connect.run_reconnect_nudges(deps) is None
+    assert [r.kind for r in outbox_rows(deps)] == [connect.KIND_NUDGE]
