@@ -16,10 +16,7 @@
 
 Nothing here decides whether a slot already ran: the services claim each slot in the
 database (unique per channel and slot), which is what makes several instances, a restart
-or a misfire safe. Other features plug in at import time:
-
-    SCHEDULED_KINDS["prompt"] = post_scheduled_prompt      # (deps, schedule, slot)
-    PERIODIC_JOBS.append(("reconnect-nudges", send_nudges, 3600))
+or a misfire safe. Every kind of slot and every periodic job is listed below, in one place.
 """
 
 from __future__ import annotations
@@ -36,7 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.rounds import HEADS_UP_BEFORE
 from bot.core.schedule import Cadence, next_run, previous_run
-from bot.services import channels, round_followup, rounds
+from bot.services import channels, connect, round_followup, rounds
 from bot.services.deps import Deps
 from storage.models import Schedule
 from storage.repositories import channels as channels_repo
@@ -52,6 +49,7 @@ PAUSES_SECONDS = 3600
 #: Periodic jobs first run this long after start (so start-up stays quick).
 FIRST_RUN_DELAY = dt.timedelta(seconds=10)
 
+NUDGES_SECONDS = 3600  # each member is nudged at most every 21 days; hourly checks suffice
 ScheduledKind = Callable[[Deps, Schedule, dt.datetime], None]
 PeriodicJob = tuple[str, Callable[[Deps], None], int]
 
@@ -80,6 +78,7 @@ HEADS_UP_KINDS: dict[str, ScheduledKind] = {"round": send_heads_up}
 PERIODIC_JOBS: list[PeriodicJob] = [
     ("round-followups", send_followups, FOLLOWUP_SECONDS),
     ("resume-pauses", resume_expired_pauses, PAUSES_SECONDS),
+    ("reconnect-nudges", connect.run_reconnect_nudges, NUDGES_SECONDS),
 ]
 
 
