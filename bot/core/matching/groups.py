@@ -11,12 +11,16 @@ nodes whose affinity is the sum of the four cross affinities). Everyone left is 
 rounds of assignment (`linear_sum_assignment`, person x group, gain = affinity to the
 group's current members), first up to the base size, then one extra per group.
 
-Improvement (`improve`): repeated passes of the best non-conflicting moves among
+Improvement (`improve`): repeated passes of the best non-conflicting changes among
   - swap u (group g1) with w (group g2), for w in the group of one of u's top partners,
     which for pairs is exactly 2-opt: (a, b)(c, d) -> (a, c)(b, d) or (a, d)(b, c);
   - move u from a group of k + 1 to a group of k, toward one of its top partners;
+  - three-group exchanges (u takes w's place, w takes x's, x takes u's), which free
+    groups that no single swap improves (skipped for pairs in large rounds);
+  - exhaustive re-splits of two groups (at most 10 people), for every two groups in small
+    rounds and for groups holding a repeat otherwise;
 with gains computed vectorised from the affinity matrix, re-examining only groups that
-changed in the previous pass, until no move gains.
+changed since, until nothing gains.
 """
 
 from __future__ import annotations
