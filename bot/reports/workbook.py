@@ -67,28 +67,28 @@ MEMBER_COLUMNS = (
     Column("Joined", 12, "date"),
     Column("Status", 10),
     Column("Interests", 40),
-    Column("Rounds matched", 10, "int"),
+    Column("Rounds matched", 16, "int"),
     Column("Met", 8, "int"),
-    Column("Not met", 8, "int"),
-    Column("Met rate", 9, "percent"),
-    Column("Answers shared", 10, "int"),
-    Column("Intros made", 10, "int"),
-    Column("Last active", 12, "date"),
+    Column("Not met", 9, "int"),
+    Column("Met rate", 10, "percent"),
+    Column("Answers shared", 16, "int"),
+    Column("Intros made", 13, "int"),
+    Column("Last active", 13, "date"),
 )
 ROUND_COLUMNS = (
     Column("Date (UTC)", 17, "datetime"),
-    Column("Channel", 13),
+    Column("Channel", 16),
     Column("Status", 10),
-    Column("Participants", 12, "int"),
+    Column("Participants", 13, "int"),
     Column("Groups", 9, "int"),
     Column("Met", 8, "int"),
-    Column("Not met", 8, "int"),
-    Column("No answer", 10, "int"),
-    Column("Met rate", 9, "percent"),
+    Column("Not met", 9, "int"),
+    Column("No answer", 11, "int"),
+    Column("Met rate", 10, "percent"),
 )
 GROUP_COLUMNS = (
     Column("Round (UTC)", 17, "datetime"),
-    Column("Channel", 13),
+    Column("Channel", 16),
     Column("Members", 40),
     Column("Size", 6, "int"),
     Column("Reasons", 60),
@@ -96,7 +96,7 @@ GROUP_COLUMNS = (
 )
 PROMPT_COLUMNS = (
     Column("Date (UTC)", 17, "datetime"),
-    Column("Channel", 13),
+    Column("Channel", 16),
     Column("Prompt", 60),
     Column("Posted (UTC)", 17, "datetime"),
     Column("Answers", 9, "int"),
@@ -104,12 +104,12 @@ PROMPT_COLUMNS = (
 )
 ANSWER_COLUMNS = (
     Column("Shared (UTC)", 17, "datetime"),
-    Column("Channel", 13),
+    Column("Channel", 16),
     Column("Prompt", 40),
     Column("Who", 22),
     Column("Topic", 18),
     Column("Answer", 80),
-    Column("Reactions", 10, "int"),
+    Column("Reactions", 11, "int"),
     Column("Source", 9),
     Column("Link", 40, "link"),
 )
@@ -204,6 +204,8 @@ class TableSheet:
         for index, column in enumerate(self.columns, 1):
             self.ws.column_dimensions[get_column_letter(index)].width = column.width
         self.ws.freeze_panes = "A2"
+        print_landscape(self.ws)
+        self.ws.print_title_rows = "1:1"  # the header on every printed page
         self.ws.append([header_cell(self.ws, column.header) for column in self.columns])
         self.cells = Cells(self.ws)
         self._kinds = [column.kind for column in self.columns]
@@ -226,6 +228,21 @@ class TableSheet:
         self.ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
         if self.fast is not None:
             self.fast.close()
+
+
+def show_axes(*charts: Any) -> None:
+    """openpyxl 3.1 leaves `delete` unset on axes, and Excel then hides them."""
+    for chart in charts:
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+
+
+def print_landscape(ws: Any) -> None:
+    """Print (and export to PDF) landscape, as wide as one page. Set before the first row."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def header_cell(ws: Any, text: str) -> Any:
@@ -284,9 +301,10 @@ class ReportWorkbook:
 
     def write_summary(self, info: SummaryInfo) -> None:
         ws = self.summary
-        for letter, width in (("A", 26), ("B", 16), ("C", 4)):
+        for letter, width in (("A", 26), ("B", 26), ("C", 4)):
             ws.column_dimensions[letter].width = width
         ws.freeze_panes = "A7"
+        print_landscape(ws)
         headline = info.headline
         cells = Cells(ws)
 
@@ -332,7 +350,6 @@ class ReportWorkbook:
             people = LineChart()
             people.title = "Participants and met rate per round"
             people.y_axis.title = "Participants"
-            people.x_axis.title = "Round"
             people.x_axis.number_format = DATE_FORMAT
             people.add_data(
                 Reference(self.rounds.ws, min_col=ROUND_PEOPLE_COL, min_row=1, max_row=last),
@@ -346,12 +363,16 @@ class ReportWorkbook:
                 Reference(self.rounds.ws, min_col=ROUND_RATE_COL, min_row=1, max_row=last),
                 titles_from_data=True,
             )
-            rate.y_axis.axId = 200
+            rate.y_axis.axId = 200  # a second axis, in percent, on the right
             rate.y_axis.title = "Met rate"
             rate.y_axis.number_format = PERCENT_FORMAT
             rate.y_axis.scaling.min = 0
             rate.y_axis.scaling.max = 1
             rate.y_axis.crosses = "max"
+            for line in (*people.series, *rate.series):
+                line.smooth = False  # straight segments: a smoothed line overshoots below 0
+                line.marker.symbol = "circle"  # a round between gaps still shows
+            show_axes(people, rate)
             people += rate
             people.width, people.height = 24, 8
             ws.add_chart(people, "D2")
@@ -361,7 +382,6 @@ class ReportWorkbook:
             answers.type = "col"
             answers.title = "Answers per prompt"
             answers.y_axis.title = "Answers"
-            answers.x_axis.title = "Prompt"
             answers.x_axis.number_format = DATE_FORMAT
             answers.add_data(
                 Reference(self.prompts.ws, min_col=PROMPT_ANSWERS_COL, min_row=1, max_row=last),
@@ -371,6 +391,7 @@ class ReportWorkbook:
                 Reference(self.prompts.ws, min_col=PROMPT_DATE_COL, min_row=2, max_row=last)
             )
             answers.legend = None
+            show_axes(answers)
             answers.width, answers.height = 24, 8
             ws.add_chart(answers, "D19")
         if info.teams:
@@ -389,6 +410,7 @@ class ReportWorkbook:
             )
             teams.x_axis.scaling.orientation = "maxMin"  # biggest team on top
             teams.legend = None
+            show_axes(teams)
             teams.width, teams.height = 24, max(6.0, 0.6 * shown + 2)
             ws.add_chart(teams, "D36")
 

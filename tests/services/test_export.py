@@ -166,6 +166,9 @@ def test_charts_are_native_and_point_at_the_tables(seeded: SessionFactory, tmp_p
     assert "'Rounds'!$I$2:$I$5" in rate_refs
     assert "'Prompts'!$E$2:$E$4" in refs(answers)
     assert "'Summary'!$B$20:$B$22" in refs(teams)
+    for chart in (line, answers, teams, *combined):
+        assert chart.x_axis.delete is False and chart.y_axis.delete is False  # Excel shows them
+    assert all(s.smooth is False and s.marker.symbol == "circle" for s in line.series)
 
 
 def test_members_sheet_rows_types_and_figures(seeded: SessionFactory, tmp_path: Path) -> None:
