@@ -7,7 +7,7 @@ For each size and group size it prints: wall time of `match()` (median of --repe
 affinity matrix and reasons included) and its CPU time; peak memory during one run as
 measured by tracemalloc (Python and numpy allocations); the score as a share of the exact
 optimum (rustworkx max_weight_matching on integer-scaled weights; pairs only, sizes up to
---exact-max since it takes ~50 s at 2,000) and of the certified upper bound; the share of
+--exact-max since it takes 1-2 min at 2,000) and of the certified upper bound; the share of
 groups with common ground (any reason besides "never met"; and interests or learn/help in
 particular); recent repeats chosen; and it asserts that nobody is dropped. Targets: N=5,000
 pairs in under 2 s, under 500 MB, >= 99.5% of the bound; N=500 >= 99.9% of the optimum in
