@@ -29,6 +29,8 @@ AVERAGE_LENGTH = 30.0  # terms in a typical answer; the length norm is fixed at 
 TOPIC_BOOST = 1.5  # added to the weight of terms in an answer's topic
 MAX_TERM_CHARS = 40  # the answer_term.term column
 MAX_TERMS_PER_ANSWER = 300
+MAX_TERM_WEIGHT = K1 + 1 + TOPIC_BOOST + 0.001  # no stored weight is larger (4 decimals kept)
+RARE_POSTINGS = 5000  # terms this rare are always read first (see `search_passes`)
 MAX_QUERY_TERMS = 12
 REACTION_WEIGHT = 0.25
 MAX_REACTION_BONUS = 1.0
@@ -169,6 +171,37 @@ def rank(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
     """Best first: words plus the reaction bonus; newer first on equal scores."""
     ordered = sorted(candidates, key=lambda c: (-round(c.score, 9), -c.created, -c.answer_id))
     return ordered[:limit]
+
+
+def search_passes(frequencies: Mapping[str, int], rare: int = RARE_POSTINGS) -> list[list[str]]:
+    """The *essential* terms to read answers from, pass after pass (MaxScore-style pruning).
+
+    A pass reads only the answers that contain one of its terms and scores them on every
+    query term (one primary-key lookup per answer and term); the last pass reads every
+    term's postings. The first pass is the rarest term and every term with at most `rare`
+    answers, and is tried only when it reads far fewer rows than the full pass would.
+    Whether a pass can end the search is `certified`.
+    """
+    everything = sorted(frequencies, key=lambda term: (frequencies[term], term))
+    first = [t for t in everything if frequencies[t] <= rare] or everything[:1]
+    if len(first) == len(everything):
+        return [everything]
+    lookups = sum(frequencies[t] for t in first) * len(everything)
+    if 2 * lookups >= sum(frequencies.values()):
+        return [everything]
+    return [first, everything]
+
+
+def certified(ranked: list[Candidate], limit: int, skipped_idfs: Iterable[float]) -> bool:
+    """True when no answer outside a pass's candidates can enter the `ranked` top `limit`.
+
+    An answer containing none of the pass's terms scores at most the sum over the other
+    terms of idf × the largest possible weight, plus the largest reaction bonus.
+    """
+    bound = sum(value * MAX_TERM_WEIGHT for value in skipped_idfs)
+    if bound == 0.0:
+        return True
+    return len(ranked) >= limit and ranked[limit - 1].score > bound + MAX_REACTION_BONUS
 
 
 # --- excerpts ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, func, literal, select, update
+from sqlalchemy import Float, case, delete, func, literal, select, update
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -198,34 +198,83 @@ def adjust_reactions(
 def search(session: Session, team_id: str, terms: Sequence[str], limit: int = 5) -> list[Hit]:
     """The best answers for `terms` (from `bot.core.search.query_terms`), best first.
 
-    Two indexed queries: document frequencies (with the answer count), then the summed
-    weight × idf per answer over the terms' postings, joined to the top candidates' rows.
-    The reaction bonus and the recency tie-break re-rank those candidates.
+    One query counts each term's answers (and all answers, for idf). Then each pass of
+    `bot.core.search.search_passes` reads, through the (team_id, term) index, the answers
+    holding one of the pass's (rarest) terms, scores them on every term through the primary
+    key, and keeps the best `CANDIDATES` by words; the reaction bonus and the recency
+    tie-break re-rank those. A pass stops the search when `certified` (no answer it skipped
+    can reach the top), so a rare word spares reading the postings of a common one.
     """
-    if not terms:
+    if not terms or limit < 1:
         return []
-    total = select(func.count()).select_from(Answer).where(Answer.team_id == team_id)
-    frequencies = {
-        str(term): int(count)
-        for term, count, _ in session.execute(
-            select(AnswerTerm.term, func.count(), total.scalar_subquery())
-            .where(AnswerTerm.team_id == team_id, AnswerTerm.term.in_(list(terms)))
-            .group_by(AnswerTerm.term)
-        ).tuples()
-    }
+    answers, frequencies = _frequencies(session, team_id, terms)
     if not frequencies:
         return []
-    answers = session.scalar(total) or 0
     idfs = {term: core.idf(max(answers, df), df) for term, df in frequencies.items()}
+    passes = core.search_passes(frequencies)
+    for number, essential in enumerate(passes):
+        last = number == len(passes) - 1
+        found = _score(session, team_id, idfs, None if last else essential, limit)
+        ranked = core.rank(
+            (
+                core.Candidate(a.id, s, a.reaction_count, a.created_at.timestamp())
+                for a, s in found.values()
+            ),
+            limit,
+        )
+        skipped = [idfs[term] for term in idfs if term not in essential]
+        if last or core.certified(ranked, limit, skipped):
+            return [Hit(found[c.answer_id][0], c.score) for c in ranked]
+    return []  # pragma: no cover - the last pass always returns
+
+
+def _frequencies(
+    session: Session, team_id: str, terms: Sequence[str]
+) -> tuple[int, dict[str, int]]:
+    """(answers in the workspace, {term: answers containing it}) for the terms that occur."""
+    total = select(func.count()).select_from(Answer).where(Answer.team_id == team_id)
+    rows = session.execute(
+        select(AnswerTerm.term, func.count(), total.scalar_subquery())
+        .where(AnswerTerm.team_id == team_id, AnswerTerm.term.in_(list(terms)))
+        .group_by(AnswerTerm.term)
+    ).tuples()
+    answers = 0
+    frequencies: dict[str, int] = {}
+    for term, count, all_answers in rows:
+        frequencies[str(term)] = int(count)
+        answers = int(all_answers)
+    return answers, frequencies
+
+
+def _score(
+    session: Session,
+    team_id: str,
+    idfs: dict[str, float],
+    essential: list[str] | None,
+    limit: int,
+) -> dict[int, tuple[Answer, float]]:
+    """The best answers by words ({id: (answer, score)}), read from `essential`'s postings
+    (scored on every term through the primary key), or from every term's when None."""
     weight = case(
-        *((AnswerTerm.term == term, literal(value)) for term, value in idfs.items()),
-        else_=literal(0.0),
+        *((AnswerTerm.term == term, literal(value, Float)) for term, value in idfs.items()),
+        else_=literal(0.0, Float),
     )
     score = func.sum(AnswerTerm.weight * weight).label("score")
+    stmt = select(AnswerTerm.answer_id.label("answer_id"), score).where(
+        AnswerTerm.term.in_(list(idfs))
+    )
+    if essential is None:
+        stmt = stmt.where(AnswerTerm.team_id == team_id)
+    else:
+        holders = (
+            select(AnswerTerm.answer_id)
+            .where(AnswerTerm.team_id == team_id, AnswerTerm.term.in_(essential))
+            .distinct()
+            .subquery()
+        )
+        stmt = stmt.join(holders, holders.c.answer_id == AnswerTerm.answer_id)
     top = (
-        select(AnswerTerm.answer_id.label("answer_id"), score)
-        .where(AnswerTerm.team_id == team_id, AnswerTerm.term.in_(list(idfs)))
-        .group_by(AnswerTerm.answer_id)
+        stmt.group_by(AnswerTerm.answer_id)
         .order_by(score.desc(), AnswerTerm.answer_id.desc())
         .limit(max(CANDIDATES, limit * 10))
         .subquery()
@@ -233,15 +282,7 @@ def search(session: Session, team_id: str, terms: Sequence[str], limit: int = 5)
     rows = session.execute(
         select(Answer, top.c.score).join(top, Answer.id == top.c.answer_id)
     ).tuples()
-    found = {answer.id: (answer, float(text_score)) for answer, text_score in rows}
-    ranked = core.rank(
-        (
-            core.Candidate(a.id, s, a.reaction_count, a.created_at.timestamp())
-            for a, s in found.values()
-        ),
-        limit,
-    )
-    return [Hit(found[c.answer_id][0], c.score) for c in ranked]
+    return {answer.id: (answer, float(text_score)) for answer, text_score in rows}
 
 
 def answers_by_user(
