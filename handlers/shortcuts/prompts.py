@@ -1,9 +1,34 @@
-"""Shortcuts for prompts."""
+"""The "Save as answer" message shortcut: keep the message, then offer to add a topic."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.core import ids
+from bot.core.blocks import Reply
+from bot.services.answers import AnswerService
+from handlers.runtime import deps_of, friendly, send, team_of
+
+
+def save_answer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+
+    def show(reply: Reply) -> None:
+        if body.get("response_url"):
+            send(respond, reply)
+
+    with friendly(None, show):
+        AnswerService(deps_of(context)).open_saved_modal(
+            team_of(context),
+            str(body["user"]["id"]),
+            str((body.get("channel") or {}).get("id") or ""),
+            body.get("message") or {},
+            str(body["trigger_id"]),
+        )
 
 
 def register(app: App) -> None:
     """Connect this feature's Slack IDs to their callbacks."""
+    app.shortcut(ids.SHORTCUT_SAVE_ANSWER)(save_answer)

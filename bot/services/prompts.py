@@ -1,0 +1,279 @@
+"""Answer-sharing prompts: turning them on and off, the channel's own bank, posting a prompt.
+
+`/mingle admin prompts on` stores a `Schedule(kind="prompt")`; the scheduler calls
+`post_scheduled_prompt` for each slot (registered in `bot.scheduler.SCHEDULED_KINDS` below).
+Posting claims a `Prompt` row unique per (team, channel, slot), so a slot is posted at most
+once however many schedulers or retries fire it; picks the next prompt of the bank (the
+channel's own prompts, then the built-in ones, no repeats until all were used); builds the
+message with the previous prompt's digest; and queues it in the delivery outbox (kind
+"prompt", key `prompt:<id>`) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.core.blocks import Reply
+from bot.core.messages import prompts as msg
+from bot.core.messages.rounds import when_text
+from bot.core.prompts import (
+    PromptSchedule,
+    bank_for,
+    next_prompt,
+    parse_prompt_schedule,
+    validate_prompt_text,
+)
+from bot.core.schedule import check_timezone, next_run
+from bot.errors import InvalidInputError, NotFoundError, SlackDeliveryError
+from bot.services.channels import cadence_of
+from bot.services.deps import Deps
+from bot.slack.gateway import error_code
+from storage.models import Answer, Prompt, Schedule
+from storage.repositories import answers as answers_repo
+from storage.repositories import channels as channels_repo
+from storage.repositories import members as members_repo
+from storage.repositories import outbox
+from storage.repositories import prompts as repo
+
+log = logging.getLogger(__name__)
+
+PROMPT = "prompt"
+DIGEST_TOP = 3
+
+
+def post_scheduled_prompt(deps: Deps, schedule: Schedule, slot: dt.datetime) -> None:
+    """The scheduler's job for a prompt schedule's slot."""
+    PromptService(deps).post(schedule.team_id, schedule.channel_id, slot)
+
+
+def post_prompt_now(deps: Deps, team_id: str, channel_id: str) -> int | None:
+    """Post the channel's next prompt now (the demo, and admins testing); the prompt's id."""
+    return PromptService(deps).post(team_id, channel_id, deps.clock().replace(microsecond=0))
+
+
+def _register_with_scheduler() -> None:
+    from bot.scheduler import register_scheduled_kind
+
+    register_scheduled_kind(PROMPT, post_scheduled_prompt)
+
+
+class PromptService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    # admin ---------------------------------------------------------------------------------
+
+    def admin(
+        self, team_id: str, user_id: str, channel_id: str, args: Sequence[str], raw: str
+    ) -> Reply:
+        """`/mingle admin prompts on|off|add|list|remove …` (the caller is an admin)."""
+        if not args:
+            raise InvalidInputError(msg.ADMIN_USAGE)
+        verb, rest = args[0].lower(), list(args[1:])
+        if verb == "on":
+            return self.turn_on(team_id, channel_id, user_id, rest)
+        if verb == "off":
+            return self.turn_off(team_id, channel_id)
+        if verb == "add":
+            return self.add(team_id, channel_id, user_id, raw.strip()[len(args[0]) :])
+        if verb in ("list", "ls"):
+            return self.list(team_id, channel_id)
+        if verb in ("remove", "rm", "delete"):
+            return self.remove(team_id, channel_id, rest)
+        raise InvalidInputError(f"I don't know `prompts {args[0][:40]}`. {msg.ADMIN_USAGE}")
+
+    def turn_on(self, team_id: str, channel_id: str, user_id: str, args: Sequence[str]) -> Reply:
+        setting = parse_prompt_schedule(args, self._admin_timezone(user_id))
+        check_bot_in_channel(self.deps, channel_id)
+        now = self.deps.clock()
+        weekly = PromptSchedule("weekly", setting.weekday, setting.at, setting.tz).as_cadence()
+        first = next_run(weekly, now)
+        anchor = first.astimezone(ZoneInfo(setting.tz)).date()
+        anchor_date = anchor if setting.cadence == "biweekly" else None
+        with self.deps.sessions.begin() as session:
+            existing = channels_repo.get_schedule(session, team_id, channel_id, PROMPT)
+            already = existing is not None and existing.enabled
+            channels_repo.save_schedule(
+                session,
+                team_id,
+                channel_id,
+                PROMPT,
+                cadence=setting.cadence,
+                weekday=setting.weekday,
+                time_of_day=f"{setting.at:%H:%M}",
+                timezone=setting.tz,
+                anchor_date=anchor_date,
+                now=now,
+            )
+        cadence = setting.as_cadence(anchor_date)
+        log.info("prompts on in %s/%s: %s", team_id, channel_id, cadence.describe())
+        upcoming = when_text(next_run(cadence, now), setting.tz)
+        return msg.prompts_on_reply(channel_id, cadence.describe(), "on " + upcoming, already)
+
+    def turn_off(self, team_id: str, channel_id: str) -> Reply:
+        with self.deps.sessions.begin() as session:
+            schedule = channels_repo.get_schedule(session, team_id, channel_id, PROMPT)
+            was_on = schedule is not None and schedule.enabled
+            if schedule is not None and was_on:
+                schedule.enabled = False
+                schedule.updated_at = self.deps.clock()
+        return msg.prompts_off_reply(channel_id, was_on)
+
+    def add(self, team_id: str, channel_id: str, user_id: str, text: str) -> Reply:
+        cleaned = validate_prompt_text(text)
+        with self.deps.sessions.begin() as session:
+            template = repo.add_template(
+                session, team_id, channel_id, cleaned, user_id, self.deps.clock()
+            )
+            view = msg.TemplateView(template.id, template.text)
+            total = len(repo.templates(session, team_id, channel_id))
+        return msg.template_added_reply(view, total)
+
+    def remove(self, team_id: str, channel_id: str, args: Sequence[str]) -> Reply:
+        usage = "Say which one: `/mingle admin prompts remove 12` (ids are in `prompts list`)."
+        if len(args) != 1 or not args[0].lstrip("#").isdigit():
+            raise InvalidInputError(usage)
+        template_id = int(args[0].lstrip("#"))
+        with self.deps.sessions.begin() as session:
+            template = repo.remove_template(
+                session, team_id, channel_id, template_id, self.deps.clock()
+            )
+            if template is None:
+                raise NotFoundError(
+                    f"This channel has no prompt #{template_id} of its own. "
+                    "See them with `/mingle admin prompts list`."
+                )
+            view = msg.TemplateView(template.id, template.text)
+        return msg.template_removed_reply(view)
+
+    def list(self, team_id: str, channel_id: str) -> Reply:
+        with self.deps.sessions() as session:
+            schedule = channels_repo.get_schedule(session, team_id, channel_id, PROMPT)
+            own = repo.templates(session, team_id, channel_id)
+            bank = bank_for([(t.id, t.text) for t in own])
+            upcoming = next_prompt(
+                bank, repo.used_keys(session, team_id, channel_id), seed=channel_id
+            )
+        if schedule is not None and schedule.enabled:
+            cadence = cadence_of(schedule)
+            when = when_text(next_run(cadence, self.deps.clock()), cadence.tz)
+            status = f"on, {cadence.describe()}; next on {when}"
+        else:
+            status = "off (turn them on with `/mingle admin prompts on`)"
+        views = [msg.TemplateView(t.id, t.text) for t in own]
+        return msg.templates_reply(channel_id, views, status, upcoming.text)
+
+    def _admin_timezone(self, user_id: str) -> str:
+        try:
+            return check_timezone(self.deps.slack.user(user_id).tz)
+        except Exception:  # an unknown or odd Slack timezone: fall back to UTC
+            return "UTC"
+
+    # posting -------------------------------------------------------------------------------
+
+    def post(self, team_id: str, channel_id: str, slot: dt.datetime) -> int | None:
+        """Claim the slot, pick the next prompt and queue it; None if the slot was taken."""
+        now = self.deps.clock()
+        with self.deps.sessions.begin() as session:
+            own = repo.templates(session, team_id, channel_id)
+            bank = bank_for([(t.id, t.text) for t in own])
+            used = repo.used_keys(session, team_id, channel_id)
+            entry = next_prompt(bank, used, seed=channel_id)
+            prompt = repo.claim_prompt(
+                session,
+                team_id=team_id,
+                channel_id=channel_id,
+                scheduled_for=slot,
+                bank_key=entry.key,
+                text=entry.text,
+                now=now,
+            )
+            if prompt is None:
+                log.info("prompt slot %s in %s was already claimed", slot, channel_id)
+                return None
+            previous = repo.previous_prompt(session, team_id, channel_id, prompt)
+            digest = self.digest(session, previous) if previous is not None else None
+            reply = msg.prompt_message(prompt.id, prompt.text, digest)
+            outbox.enqueue(
+                session,
+                team_id=team_id,
+                key=repo.outbox_key(prompt.id),
+                kind=PROMPT,
+                text=reply.text,
+                blocks=reply.blocks,
+                channel_id=channel_id,
+            )
+            prompt_id = prompt.id
+        log.info("prompt %s queued for %s (%s)", prompt_id, channel_id, entry.key)
+        from bot.services.rounds import deliver_now
+
+        deliver_now(self.deps)
+        return prompt_id
+
+    def digest(self, session: Session, prompt: Prompt) -> msg.Digest:
+        """How the prompt went: who answered, and the answers with the most reactions."""
+        people, count, best = answers_repo.prompt_answers(session, prompt.id, DIGEST_TOP)
+        names = author_names(self.deps, session, prompt.team_id, (a.user_id for a in best))
+        top = tuple(answer_view(a, names) for a in best)
+        return msg.Digest(prompt.text, people, count, top)
+
+
+def author_names(
+    deps: Deps, session: Session, team_id: str, user_ids: Iterable[str]
+) -> dict[str, str]:
+    """Display names to show (never mentions) for people, from Mingle's profiles or Slack."""
+    wanted = set(user_ids)
+    names: dict[str, str] = {}
+    for user_id, member in members_repo.members_by_user(session, team_id, wanted).items():
+        if member.display_name or member.real_name:
+            names[user_id] = member.display_name or member.real_name
+    for user_id in wanted - set(names):
+        try:
+            names[user_id] = deps.slack.user(user_id).label
+        except Exception:  # an unknown or deleted user: still show the answer
+            names[user_id] = "someone"
+    return names
+
+
+def answer_view(answer: Answer, names: dict[str, str]) -> msg.AnswerView:
+    return msg.AnswerView(
+        answer_id=answer.id,
+        user_id=answer.user_id,
+        author=names.get(answer.user_id, "someone"),
+        text=answer.search_text or answer.text,
+        permalink=answer.permalink,
+        reactions=answer.reaction_count,
+        topic=answer.topic,
+        created=answer.created_at,
+        source=answer.source,
+    )
+
+
+def check_bot_in_channel(deps: Deps, channel_id: str) -> None:
+    """Raise a friendly error unless Mingle is a member of `channel_id` (a real channel)."""
+    not_here = "Run this in the channel where the prompts should go, not in a DM."
+    if not channel_id or channel_id[0] not in "CG":
+        raise InvalidInputError(not_here)
+    try:
+        response = deps.slack.client.conversations_info(channel=channel_id)
+    except SlackApiError as exc:
+        code = error_code(exc)
+        if code in ("channel_not_found", "not_in_channel"):
+            raise InvalidInputError(msg.INVITE_ME) from exc
+        raise SlackDeliveryError(f"Slack refused conversations.info: {code}") from exc
+    channel = response.get("channel") or {}
+    if channel.get("is_im") or channel.get("is_mpim"):
+        raise InvalidInputError(not_here)
+    if channel.get("is_archived"):
+        raise InvalidInputError("This channel is archived, so prompts can't go here.")
+    if not channel.get("is_member"):
+        raise InvalidInputError(msg.INVITE_ME)
+
+
+_register_with_scheduler()
