@@ -260,6 +260,7 @@ def styled_cell(ws: Any, number_format: str) -> Any:
 @dataclass(frozen=True)
 class SummaryInfo:
     workspace: str
+    channel: str  # the channel's name or id; "" for all channels
     headline: Headline
     teams: Sequence[tuple[str, int]]
     rounds: int  # data rows in the Rounds sheet
@@ -312,7 +313,7 @@ class ReportWorkbook:
         title.font = TITLE
         ws.append([title])
         ws.append(["Workspace", cells.make("text", info.workspace)])
-        ws.append(["Channel", cells.make("text", headline.channel_id or "all channels")])
+        ws.append(["Channel", cells.make("text", info.channel or "all channels")])
         ws.append(["Period", headline.period])
         generated = styled_cell(ws, DATETIME_FORMAT)
         generated.value = excel_datetime(info.generated_at)

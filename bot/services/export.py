@@ -213,6 +213,7 @@ def build_report(
     book.write_summary(
         SummaryInfo(
             workspace=scope.team_id,
+            channel=channel(scope.channel_id) if scope.channel_id else "",
             headline=figures.headline,
             teams=teams,
             rounds=book.rounds.rows,

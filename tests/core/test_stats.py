@@ -13,6 +13,7 @@ from bot.core.messages.reports import (
     export_started_reply,
     home_stats_blocks,
     stats_reply,
+    summary_line,
     upload_comment,
 )
 from bot.core.stats import (
@@ -214,3 +215,27 @@ def test_home_blocks_and_export_notices_are_valid() -> None:
     assert "121 KB" in str(export_sent_reply("r.xlsx", 123_456).blocks)
     comment = upload_comment(sample_headline())
     assert "75%" in comment and len(comment) < 1000
+
+
+def test_summary_line_counts_in_words() -> None:
+    assert summary_line(sample_headline()) == (
+        "1,239 members opted in (1,234 active, 5 paused, 6 left), 3 rounds, 600 groups, "
+        "met rate 75%, 2 prompts, 40 answers"
+    )
+    one = Headline(
+        period_start=None,
+        period_end=TODAY,
+        channel_id=None,
+        members=MemberCounts(1, 0, 0),
+        rounds_run=1,
+        groups_made=1,
+        groups_met=0,
+        groups_not_met=0,
+        prompts_posted=1,
+        answers_shared=1,
+        intros_made=0,
+    )
+    assert summary_line(one) == (
+        "1 member opted in (1 active, 0 paused, 0 left), 1 round, 1 group, met rate n/a, "
+        "1 prompt, 1 answer"
+    )

@@ -174,7 +174,7 @@ def test_export_of_one_channel_since_a_date(stack: Stack) -> None:
     assert "<#C0COFFEE>" in reply_text(replies[0])
     file, book = workbook_in_dm(stack, admin)
     assert "-C0COFFEE-" in file["filename"]
-    assert book["Summary"]["B3"].value == "C0COFFEE"
+    assert book["Summary"]["B3"].value == "#coffee-chats"
     assert book["Summary"]["B4"].value.startswith("2026-01-01 to ")
     assert book["Prompts"].max_row == 1 and book["Answers"].max_row == 1
 

@@ -36,14 +36,19 @@ def headline_pairs(figures: Headline) -> list[tuple[str, str]]:
     ]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
 def summary_line(figures: Headline) -> str:
     """One line of plain text with the main figures (fallbacks, CLI, upload comment)."""
     members = figures.members
     return (
-        f"{members.opted_in:,} members opted in ({members.active:,} active, "
-        f"{members.paused:,} paused, {members.left:,} left), {figures.rounds_run:,} rounds, "
-        f"{figures.groups_made:,} groups, met rate {percent(figures.met_rate)}, "
-        f"{figures.prompts_posted:,} prompts, {figures.answers_shared:,} answers"
+        f"{_count(members.opted_in, 'member')} opted in ({members.active:,} active, "
+        f"{members.paused:,} paused, {members.left:,} left), "
+        f"{_count(figures.rounds_run, 'round')}, {_count(figures.groups_made, 'group')}, "
+        f"met rate {percent(figures.met_rate)}, {_count(figures.prompts_posted, 'prompt')}, "
+        f"{_count(figures.answers_shared, 'answer')}"
     )
 
 
