@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from bot.core.stats import OPTED_IN
 from storage.models import Answer, Match, MatchMember, Member, Prompt, Round
@@ -252,3 +253,33 @@ def test_stats_in_slack_and_on_the_admins_home_tab(stack: Stack) -> None:
     view = reply_text(stack.emu.home_view(member) or {})
     assert "Active" in view
     assert "Admin" not in view and "Members opted in" not in view
+
+
+def test_a_round_run_in_slack_fills_the_rounds_and_groups_sheets(stack: Stack) -> None:
+    people = [u for u in stack.sample.coffee_members if not stack.sample.person(u).is_admin][:8]
+    for user in people:
+        stack.command(user, "join")
+    admin = stack.sample.admin_id
+    stack.command(admin, "admin setup weekly monday 10:00 Europe/Berlin size 2")
+    assert "Round started" in reply_text(stack.command(admin, "admin run-now"))
+    stack.emu.wait_for(lambda: stack.emu.messages("C0COFFEE"), timeout=30)  # the summary
+    with stack.app.deps.sessions() as session:
+        matches = list(session.scalars(select(Match).order_by(Match.id)))
+        stored = [
+            (frozenset(stack.sample.person(u).display_name for u in m.user_ids), m.reasons)
+            for m in matches
+        ]
+    assert len(stored) == 4
+
+    export(stack, admin)
+    _, book = workbook_in_dm(stack, admin)
+    rounds = list(book["Rounds"].iter_rows(min_row=2, values_only=True))
+    assert len(rounds) == 1 and rounds[0][1:5] == ("#coffee-chats", rounds[0][2], 8, 4)
+    groups = list(book["Groups"].iter_rows(min_row=2, values_only=True))
+    assert [(frozenset(g[2].split(", ")), g[3], g[5]) for g in groups] == [
+        (names, 2, "no answer") for names, _ in stored
+    ]
+    for group, (_, reasons) in zip(groups, stored, strict=True):
+        assert reasons and group[4] == "; ".join(reasons), (group[4], reasons)
+    matched = {row[0]: row[6] for row in book["Members"].iter_rows(min_row=2, values_only=True)}
+    assert all(matched[stack.sample.person(u).display_name] == 1 for u in people)
