@@ -139,7 +139,8 @@ def defuse(text: str, names: Mapping[str, str] | None = None) -> str:
     `<!channel>`, `<!here>` and `<!everyone>` become `@channel`…, `<@U123|ana>` becomes
     `@ana` (`<@U123>` becomes `@` and the name `names` gives, else the ID), `<#C1|general>`
     becomes `#general`, `<!subteam^S1|@team>` becomes `@team`, and links keep their label
-    (or URL). The result still needs `blocks.escape` before it goes into mrkdwn.
+    (or URL). Slack's escapes (`&lt;`, `&gt;`, `&amp;`) become the characters they stand
+    for: the result is plain text, and needs `blocks.escape` again before it goes into mrkdwn.
     """
     known = names or {}
 
@@ -161,7 +162,12 @@ def defuse(text: str, names: Mapping[str, str] | None = None) -> str:
             return "#" + (label or target[1:])
         return label or target
 
-    return _SLACK_TOKEN.sub(plain, text)
+    return (
+        _SLACK_TOKEN.sub(plain, text)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+    )
 
 
 def validate_prompt_text(text: str) -> str:

@@ -222,7 +222,7 @@ class AnswerService:
                 message_ts=key,
                 user_id=user_id,
                 text=shared.text,
-                search_text=self._plain(shared.text),
+                search_text=shared.text,  # typed in a modal: plain text already
                 now=now,
                 source="modal",
                 permalink=prompt.permalink or "",

@@ -237,7 +237,7 @@ def _frequencies(
         select(AnswerTerm.term, func.count(), total.scalar_subquery())
         .where(AnswerTerm.team_id == team_id, AnswerTerm.term.in_(list(terms)))
         .group_by(AnswerTerm.term)
-    ).tuples()
+    )
     answers = 0
     frequencies: dict[str, int] = {}
     for term, count, all_answers in rows:
@@ -279,9 +279,7 @@ def _score(
         .limit(max(CANDIDATES, limit * 10))
         .subquery()
     )
-    rows = session.execute(
-        select(Answer, top.c.score).join(top, Answer.id == top.c.answer_id)
-    ).tuples()
+    rows = session.execute(select(Answer, top.c.score).join(top, Answer.id == top.c.answer_id))
     return {answer.id: (answer, float(text_score)) for answer, text_score in rows}
 
 
@@ -348,7 +346,7 @@ def answered_topics(session: Session, team_id: str, user_ids: Iterable[str]) -> 
             select(Answer.id, Answer.user_id, Answer.topic, AnswerTerm.term)
             .outerjoin(AnswerTerm, AnswerTerm.answer_id == Answer.id)
             .where(Answer.team_id == team_id, Answer.user_id.in_(chunk))
-        ).tuples()
+        )
         for answer_id, user_id, topic, term in rows:
             owners[answer_id] = user_id
             if term is not None:

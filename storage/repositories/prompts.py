@@ -188,7 +188,7 @@ def resolve_channel(session: Session, team_id: str, channel_id: str) -> int:
         select(OutboundMessage.key, OutboundMessage.sent_ts, OutboundMessage.sent_at).where(
             OutboundMessage.key.in_(list(by_key)), OutboundMessage.sent_ts.is_not(None)
         )
-    ).tuples()
+    )
     resolved = 0
     for key, sent_ts, sent_at in rows:
         prompt = by_key[key]

@@ -1,9 +1,10 @@
 """Messages and modals for answer-sharing prompts: the prompt with its digest, the two
 answer modals, search results, and the admin replies.
 
-Every piece of user text (prompts, answers, topics, names) is escaped here; excerpts come
-from `bot.core.search`, which escapes them too. Authors are named, not mentioned, in
-messages posted in a channel, so a digest never pings anyone.
+Every piece of user text (prompts, answers, topics, names) is escaped here, in the blocks
+and in the fallback text (Slack formats both, so an unescaped `<!channel>` in either would
+ping); excerpts come from `bot.core.search`, which escapes them too. Authors are named, not
+mentioned, in messages posted in a channel, so a digest never pings anyone.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def prompt_message(prompt_id: int, text: str, digest: Digest | None) -> Reply:
             block_id="prompt_actions",
         )
     )
-    fallback.insert(0, f"Prompt: {text}")
+    fallback.insert(0, f"Prompt: {escape(text)}")
     fallback.append("Reply in the thread to share your answer.")
     return Reply(" ".join(fallback), blocks)
 
@@ -151,7 +152,8 @@ def modal_answer_post(author: str, text: str, topic: str) -> Reply:
     head = f":speech_balloon: *{escape(author)}* shared an answer{about}:"
     body = escape(truncate(text, 2900))
     return Reply(
-        f"{author} shared an answer: {truncate(text, 2000)}", [section(head), section(body)]
+        f"{escape(author)} shared an answer: {escape(truncate(text, 2000))}",
+        [section(head), section(body)],
     )
 
 
@@ -283,7 +285,7 @@ def search_reply(query: str, results: Sequence[AnswerView], terms: Sequence[str]
             f"No answers match “{shown}” yet. Try other or fewer words, or ask in a prompt "
             "thread: someone may know."
         )
-        return Reply(f"No answers match “{query[:100]}” yet.", [section(f":mag: {text}")])
+        return Reply(f"No answers match “{shown}” yet.", [section(f":mag: {text}")])
     count = len(results)
     blocks = [
         section(f":mag: *Best {'answer' if count == 1 else f'{count} answers'} for “{shown}”*")
@@ -293,7 +295,7 @@ def search_reply(query: str, results: Sequence[AnswerView], terms: Sequence[str]
     blocks.append(
         context("Share yours in a prompt thread, or keep any message with *Save as answer*.")
     )
-    fallback = f"{count} answer{'s' if count != 1 else ''} for “{query[:100]}”"
+    fallback = f"{count} answer{'s' if count != 1 else ''} for “{shown}”"
     return Reply(fallback, blocks[:MAX_MESSAGE_BLOCKS])
 
 
@@ -346,7 +348,7 @@ def template_added_reply(template: TemplateView, total: int) -> Reply:
         f"This channel has {total} prompt{'s' if total != 1 else ''} of its own; they are "
         "posted before the built-in ones, and nothing repeats until every prompt has been used."
     )
-    return Reply(f"Added prompt #{template.template_id}: {template.text}", [section(text)])
+    return Reply(f"Added prompt #{template.template_id}: {escape(template.text)}", [section(text)])
 
 
 def template_removed_reply(template: TemplateView) -> Reply:
