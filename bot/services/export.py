@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from slack_sdk.errors import SlackApiError
 
@@ -80,155 +80,193 @@ def build_report(
     progress: Progress | None = None,
     channel_name: Callable[[str], str] = str,
 ) -> ExportResult:
-    """Write the workbook for `scope` to `path`."""
-    report = progress or _no_progress
-    today = now.astimezone(dt.UTC).date()
+    """Write the workbook for `scope` to `path`.
+
+    `channel_name(id)` gives the name shown for a channel (Slack's `#name`, or the id).
+    """
     with sessions() as session:
-        figures = load_figures(session, scope, today)
+        figures = load_figures(session, scope, now.astimezone(dt.UTC).date())
         members = repo.member_rows(session, scope.team_id)
         interests = repo.member_interests(session, scope.team_id)
         activity = repo.match_activity(session, scope)
         answers_by = repo.answers_by_user(session, scope)
-    names = {row.user_id: member_name(row) for row in members}
-    channels: dict[str, str] = {}
-
-    def channel(channel_id: str) -> str:
-        if channel_id not in channels:
-            channels[channel_id] = channel_name(channel_id)
-        return channels[channel_id]
-
-    book = ReportWorkbook()
-
-    # Members
-    shown = [row for row in members if figures.in_scope(row.user_id)]
-    none = repo.MatchActivity(0, 0, 0)
-    for index, row in enumerate(shown, 1):
-        act = activity.get(row.user_id, none)
-        book.members.append(
-            [
-                member_name(row),
-                row.team_name,
-                row.tz,
-                row.joined_at,
-                row.status,
-                ", ".join(interests.get(row.member_id, ())),
-                act.rounds,
-                act.met,
-                act.not_met,
-                met_rate(act.met, act.not_met),
-                answers_by.get(row.user_id, 0),
-                figures.intros.get(row.user_id, 0),
-                row.last_active_at,
-            ]
-        )
-        if index % 1000 == 0:
-            report("Members", index, len(shown))
-    report("Members", len(shown), len(shown))
-
-    # Rounds and their groups
-    for r in figures.rounds:
-        book.rounds.append(
-            [
-                r.scheduled_for,
-                channel(r.channel_id),
-                r.status,
-                r.participants,
-                r.groups,
-                r.met,
-                r.not_met,
-                r.no_answer,
-                r.met_rate,
-            ]
-        )
-    total_groups = sum(r.groups for r in figures.rounds)
-    done = 0
-    for r in figures.rounds:
-        if not r.groups:
-            continue
-        with sessions() as session:
-            groups = repo.round_groups(session, scope.team_id, r.round_id)
-        for group in groups:
-            people = sorted(
-                (
-                    names.get(user, NOT_IN_MINGLE)
-                    for user in (group.user_ids or "").split(",")
-                    if user
-                ),
-                key=str.casefold,
-            )
-            book.groups.append(
-                [
-                    group.scheduled_for,
-                    channel(group.channel_id),
-                    ", ".join(people),
-                    len(people),
-                    "; ".join(plain_from_slack(str(x), names.get) for x in group.reasons or []),
-                    OUTCOME_LABELS.get(group.outcome or "", NO_ANSWER),
-                ]
-            )
-        done += len(groups)
-        report("Groups", done, total_groups)
-
-    # Prompts
-    prompt_text: dict[int, str] = {}
-    for p in figures.prompts:
-        text = plain_from_slack(p.text, names.get)
-        prompt_text[p.prompt_id] = text
-        book.prompts.append(
-            [p.scheduled_for, channel(p.channel_id), text, p.posted_at, p.answers, p.permalink]
-        )
-
-    # Answers, a page at a time
-    total_answers = figures.headline.answers_shared
-    after: tuple[dt.datetime, int] | None = None
-    done = 0
-    while True:
-        with sessions() as session:
-            page = repo.answers_page(session, scope, after)
-        for a in page:
-            prompt = prompt_text.get(a.prompt_id or 0, "")
-            if len(prompt) > PROMPT_IN_ANSWERS:
-                prompt = prompt[: PROMPT_IN_ANSWERS - 1] + "…"
-            book.answers.append(
-                [
-                    a.created_at,
-                    channel(a.channel_id),
-                    prompt,
-                    names.get(a.user_id, NOT_IN_MINGLE),
-                    a.topic,
-                    plain_from_slack(a.text, names.get),
-                    a.reaction_count,
-                    a.source,
-                    a.permalink,
-                ]
-            )
-        done += len(page)
-        report("Answers", done, total_answers)
-        if len(page) < repo.PAGE_SIZE:
-            break
-        after = (page[-1].created_at, page[-1].answer_id)
-
-    joined = set(opted_in(figures))
-    teams = teams_ranked(row.team_name for row in members if row.user_id in joined)
-    book.write_summary(
-        SummaryInfo(
-            workspace=scope.team_id,
-            channel=channel(scope.channel_id) if scope.channel_id else "",
-            headline=figures.headline,
-            teams=teams,
-            rounds=book.rounds.rows,
-            prompts=book.prompts.rows,
-            generated_at=now,
-        )
-    )
-    report("Saving", 0, 1)
-    book.save(path)
-    report("Saving", 1, 1)
-    rows = {
-        table.title: table.rows
-        for table in (book.members, book.rounds, book.groups, book.prompts, book.answers)
-    }
+    writer = _Writer(sessions, scope, figures, members, channel_name, progress or _no_progress)
+    try:
+        writer.members(interests, activity, answers_by)
+        writer.rounds_and_groups()
+        prompt_text = writer.prompts()
+        writer.answers(prompt_text)
+        writer.summary(now)
+        writer.report("Saving", 0, 1)
+        writer.book.save(path)
+        writer.report("Saving", 1, 1)
+    finally:
+        writer.book.discard()
+    rows = {table.title: table.rows for table in writer.book.tables}
     return ExportResult(path=path, size=path.stat().st_size, figures=figures, rows=rows)
+
+
+class _Writer:
+    """Fills the workbook's sheets for one export, one after the other."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        scope: repo.Scope,
+        figures: Figures,
+        members: list[repo.MemberRow],
+        channel_name: Callable[[str], str],
+        report: Progress,
+    ) -> None:
+        self.sessions = sessions
+        self.scope = scope
+        self.figures = figures
+        self.all_members = members
+        self.names = {row.user_id: member_name(row) for row in members}
+        self._channel_name = channel_name
+        self._channels: dict[str, str] = {}
+        self.report = report
+        self.book = ReportWorkbook()
+
+    def channel(self, channel_id: str) -> str:
+        if channel_id not in self._channels:
+            self._channels[channel_id] = self._channel_name(channel_id)
+        return self._channels[channel_id]
+
+    def plain(self, text: str) -> str:
+        return plain_from_slack(text, self.names.get)
+
+    def members(
+        self,
+        interests: dict[int, list[str]],
+        activity: dict[str, repo.MatchActivity],
+        answers_by: dict[str, int],
+    ) -> None:
+        shown = [row for row in self.all_members if self.figures.in_scope(row.user_id)]
+        none = repo.MatchActivity(0, 0, 0)
+        for index, row in enumerate(shown, 1):
+            act = activity.get(row.user_id, none)
+            self.book.members.append(
+                [
+                    member_name(row),
+                    row.team_name,
+                    row.tz,
+                    row.joined_at,
+                    row.status,
+                    ", ".join(interests.get(row.member_id, ())),
+                    act.rounds,
+                    act.met,
+                    act.not_met,
+                    met_rate(act.met, act.not_met),
+                    answers_by.get(row.user_id, 0),
+                    self.figures.intros.get(row.user_id, 0),
+                    row.last_active_at,
+                ]
+            )
+            if index % 1000 == 0:
+                self.report("Members", index, len(shown))
+        self.report("Members", len(shown), len(shown))
+
+    def rounds_and_groups(self) -> None:
+        rounds = self.figures.rounds
+        for r in rounds:
+            self.book.rounds.append(
+                [
+                    r.scheduled_for,
+                    self.channel(r.channel_id),
+                    r.status,
+                    r.participants,
+                    r.groups,
+                    r.met,
+                    r.not_met,
+                    r.no_answer,
+                    r.met_rate,
+                ]
+            )
+        total, done = sum(r.groups for r in rounds), 0
+        for r in rounds:
+            if not r.groups:
+                continue
+            with self.sessions() as session:  # one short read per round
+                groups = repo.round_groups(session, self.scope.team_id, r.round_id)
+            for group in groups:
+                self.book.groups.append(self._group_row(group))
+            done += len(groups)
+            self.report("Groups", done, total)
+
+    def _group_row(self, group: repo.GroupRow) -> list[Any]:
+        users = [user for user in (group.user_ids or "").split(",") if user]
+        people = sorted((self.names.get(user, NOT_IN_MINGLE) for user in users), key=str.casefold)
+        return [
+            group.scheduled_for,
+            self.channel(group.channel_id),
+            ", ".join(people),
+            len(people),
+            "; ".join(self.plain(str(reason)) for reason in group.reasons or []),
+            OUTCOME_LABELS.get(group.outcome or "", NO_ANSWER),
+        ]
+
+    def prompts(self) -> dict[int, str]:
+        """Write the Prompts sheet; returns each prompt's text for the Answers sheet."""
+        texts: dict[int, str] = {}
+        for p in self.figures.prompts:
+            texts[p.prompt_id] = text = self.plain(p.text)
+            self.book.prompts.append(
+                [
+                    p.scheduled_for,
+                    self.channel(p.channel_id),
+                    text,
+                    p.posted_at,
+                    p.answers,
+                    p.permalink,
+                ]
+            )
+        return texts
+
+    def answers(self, prompt_text: dict[int, str]) -> None:
+        total, done = self.figures.headline.answers_shared, 0
+        after: tuple[dt.datetime, int] | None = None
+        while True:
+            with self.sessions() as session:  # one short read per page
+                page = repo.answers_page(session, self.scope, after, repo.PAGE_SIZE)
+            for a in page:
+                prompt = prompt_text.get(a.prompt_id or 0, "")
+                if len(prompt) > PROMPT_IN_ANSWERS:
+                    prompt = prompt[: PROMPT_IN_ANSWERS - 1] + "…"
+                self.book.answers.append(
+                    [
+                        a.created_at,
+                        self.channel(a.channel_id),
+                        prompt,
+                        self.names.get(a.user_id, NOT_IN_MINGLE),
+                        a.topic,
+                        self.plain(a.text),
+                        a.reaction_count,
+                        a.source,
+                        a.permalink,
+                    ]
+                )
+            done += len(page)
+            self.report("Answers", done, total)
+            if len(page) < repo.PAGE_SIZE:
+                return
+            after = (page[-1].created_at, page[-1].answer_id)
+
+    def summary(self, now: dt.datetime) -> None:
+        joined = set(opted_in(self.figures))
+        teams = teams_ranked(row.team_name for row in self.all_members if row.user_id in joined)
+        channel_id = self.scope.channel_id
+        self.book.write_summary(
+            SummaryInfo(
+                workspace=self.scope.team_id,
+                channel=self.channel(channel_id) if channel_id else "",
+                headline=self.figures.headline,
+                teams=teams,
+                rounds=self.book.rounds.rows,
+                prompts=self.book.prompts.rows,
+                generated_at=now,
+            )
+        )
 
 
 def report_filename(team_id: str, channel_id: str | None, today: dt.date) -> str:

@@ -23,6 +23,8 @@ from bot.reports.workbook import (
 )
 from bot.services.export import ExportResult, build_report
 from storage.db import SessionFactory, make_session_factory
+from storage.models import Answer
+from storage.repositories import reports as reports_repo
 from storage.repositories.reports import Scope
 from tests.services.test_export_data import (
     COFFEE,
@@ -357,3 +359,29 @@ def test_channel_names_are_used_when_known(seeded: SessionFactory, tmp_path: Pat
     )
     book = openpyxl.load_workbook(path)
     assert {r[1] for r in rows(book["Rounds"])} == {"#coffee", TEA}
+
+
+def test_answers_are_read_a_page_at_a_time_without_loss_or_repeats(
+    seeded: SessionFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    same_time = dt.datetime(2026, 1, 20, 9, 0, tzinfo=dt.UTC)
+    with seeded.begin() as s:
+        for index in range(3):  # three answers in the same second: the id breaks the tie
+            s.add(
+                Answer(
+                    team_id=TEAM,
+                    channel_id="C3SHARE",
+                    message_ts=f"1768000000.00000{index}",
+                    user_id="U1",
+                    text=f"same second {index}",
+                    created_at=same_time,
+                )
+            )
+    monkeypatch.setattr(reports_repo, "PAGE_SIZE", 2)
+    seen: list[tuple[str, int, int]] = []
+    path = tmp_path / "paged.xlsx"
+    build_report(seeded, Scope(TEAM), path, now=NOW, progress=lambda *a: seen.append(a))
+    answers = [row[5] for row in rows(openpyxl.load_workbook(path)["Answers"])]
+    assert len(answers) == 8 and len(set(answers)) == 8
+    assert answers[-3:] == ["same second 0", "same second 1", "same second 2"]
+    assert [done for stage, done, _ in seen if stage == "Answers"] == [2, 4, 6, 8, 8]
