@@ -103,9 +103,10 @@ class StatsService:
             with self.deps.sessions() as session:
                 known = repo.channel_known(session, team_id, options.channel_id)
             if not known:
+                # Plain text: error replies are escaped, so a <#C…> link would show as code.
                 raise NotFoundError(
-                    f"Mingle doesn't run rounds or prompts in <#{options.channel_id}>, "
-                    "so there's nothing to report there."
+                    f"Mingle doesn't run rounds or prompts in that channel "
+                    f"({options.channel_id}), so there's nothing to report there."
                 )
         return options
 

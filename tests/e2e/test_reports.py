@@ -198,7 +198,7 @@ def test_non_admins_are_refused_export_and_stats(stack: Stack) -> None:
         ("admin export since", "Give a date after `since`"),
         ("admin export since 2999-01-01", "in the future"),
         ("admin export #coffee", "I can't tell which channel"),
-        ("admin export <#C0NOPE|nope>", "doesn't run rounds or prompts in"),
+        ("admin export <#C0NOPE|nope>", "doesn't run rounds or prompts in that channel (C0NOPE)"),
         ("admin export <@U0S003|amara>", "per channel, not per person"),
         ("admin export <!channel>", "per channel, not per person"),
         ("admin export <b>&", "I don't understand `<b>&`"),
