@@ -173,7 +173,7 @@ def rank(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
     return ordered[:limit]
 
 
-def search_passes(frequencies: Mapping[str, int], rare: int = RARE_POSTINGS) -> list[list[str]]:
+def search_passes(frequencies: Mapping[str, int], rare: int | None = None) -> list[list[str]]:
     """The *essential* terms to read answers from, pass after pass (MaxScore-style pruning).
 
     A pass reads only the answers that contain one of its terms and scores them on every
@@ -182,8 +182,9 @@ def search_passes(frequencies: Mapping[str, int], rare: int = RARE_POSTINGS) -> 
     answers, and is tried only when it reads far fewer rows than the full pass would.
     Whether a pass can end the search is `certified`.
     """
+    limit = RARE_POSTINGS if rare is None else rare
     everything = sorted(frequencies, key=lambda term: (frequencies[term], term))
-    first = [t for t in everything if frequencies[t] <= rare] or everything[:1]
+    first = [t for t in everything if frequencies[t] <= limit] or everything[:1]
     if len(first) == len(everything):
         return [everything]
     lookups = sum(frequencies[t] for t in first) * len(everything)
