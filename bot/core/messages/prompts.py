@@ -113,7 +113,7 @@ def digest_blocks(digest: Digest) -> tuple[list[Block], str]:
         for answer in digest.top:
             bits = [f"*{escape(answer.author)}*: “{plain_excerpt(answer.text, 140)}”"]
             extra = " · ".join(
-                b for b in (_reactions(answer.reactions), _link(answer.permalink, "read")) if b
+                b for b in (_reactions(answer.reactions), _link(answer.permalink, "open")) if b
             )
             lines.append("• " + " ".join(bits) + (f" ({extra})" if extra else ""))
     return [section("\n".join(lines))], f"Last time: {summary}."
@@ -266,8 +266,7 @@ def metadata_id(private_metadata: str, key: str) -> int | None:
 
 
 def _answer_line(answer: AnswerView, body: str) -> Block:
-    when = f"<!date^{int(answer.created.timestamp())}^{{date_short}}|{answer.created:%Y-%m-%d}>"
-    meta = [mention(answer.user_id), when]
+    meta = [mention(answer.user_id), f"{answer.created.day} {answer.created:%b %Y}"]
     if answer.topic:
         meta.append(f"_{escape(answer.topic)}_")
     if answer.reactions:
@@ -345,8 +344,9 @@ def prompts_off_reply(channel_id: str, was_on: bool) -> Reply:
 def template_added_reply(template: TemplateView, total: int) -> Reply:
     text = (
         f":heavy_plus_sign: Added prompt `#{template.template_id}`:\n>{escape(template.text)}\n"
-        f"This channel has {total} prompt{'s' if total != 1 else ''} of its own; they are "
-        "posted before the built-in ones, and nothing repeats until every prompt has been used."
+        f"This channel has {total} prompt{'s' if total != 1 else ''} of its own. A channel's "
+        "own prompts are posted before the built-in ones, and nothing repeats until every "
+        "prompt has been used."
     )
     return Reply(f"Added prompt #{template.template_id}: {escape(template.text)}", [section(text)])
 
