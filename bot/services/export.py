@@ -79,10 +79,12 @@ def build_report(
     now: dt.datetime,
     progress: Progress | None = None,
     channel_name: Callable[[str], str] = str,
+    message_link: Callable[[str, str], str | None] = lambda channel, ts: None,
 ) -> ExportResult:
     """Write the workbook for `scope` to `path`.
 
-    `channel_name(id)` gives the name shown for a channel (Slack's `#name`, or the id).
+    `channel_name(id)` gives the name shown for a channel (Slack's `#name`, or the id), and
+    `message_link(channel, ts)` a link to a prompt that has none stored (Slack only).
     """
     with sessions() as session:
         figures = load_figures(session, scope, now.astimezone(dt.UTC).date())
@@ -90,7 +92,8 @@ def build_report(
         interests = repo.member_interests(session, scope.team_id)
         activity = repo.match_activity(session, scope)
         answers_by = repo.answers_by_user(session, scope)
-    writer = _Writer(sessions, scope, figures, members, channel_name, progress or _no_progress)
+    writer = _Writer(sessions, scope, figures, members, progress or _no_progress)
+    writer.channel_name, writer.message_link = channel_name, message_link
     try:
         writer.members(interests, activity, answers_by)
         writer.rounds_and_groups()
@@ -115,7 +118,6 @@ class _Writer:
         scope: repo.Scope,
         figures: Figures,
         members: list[repo.MemberRow],
-        channel_name: Callable[[str], str],
         report: Progress,
     ) -> None:
         self.sessions = sessions
@@ -123,14 +125,15 @@ class _Writer:
         self.figures = figures
         self.all_members = members
         self.names = {row.user_id: member_name(row) for row in members}
-        self._channel_name = channel_name
         self._channels: dict[str, str] = {}
         self.report = report
+        self.channel_name: Callable[[str], str] = str
+        self.message_link: Callable[[str, str], str | None] = lambda channel, ts: None
         self.book = ReportWorkbook()
 
     def channel(self, channel_id: str) -> str:
         if channel_id not in self._channels:
-            self._channels[channel_id] = self._channel_name(channel_id)
+            self._channels[channel_id] = self.channel_name(channel_id)
         return self._channels[channel_id]
 
     def plain(self, text: str) -> str:
@@ -211,15 +214,11 @@ class _Writer:
         texts: dict[int, str] = {}
         for p in self.figures.prompts:
             texts[p.prompt_id] = text = self.plain(p.text)
+            link = p.permalink
+            if not link and p.message_ts:
+                link = self.message_link(p.channel_id, p.message_ts)
             self.book.prompts.append(
-                [
-                    p.scheduled_for,
-                    self.channel(p.channel_id),
-                    text,
-                    p.posted_at,
-                    p.answers,
-                    p.permalink,
-                ]
+                [p.scheduled_for, self.channel(p.channel_id), text, p.posted_at, p.answers, link]
             )
         return texts
 
@@ -308,6 +307,7 @@ class ExportService:
                 Path(tmp) / filename,
                 now=now,
                 channel_name=self._channel_name,
+                message_link=self._message_link,
             )
             log.info(
                 "export for %s built in %.1fs (%d bytes)",
@@ -335,6 +335,13 @@ class ExportService:
                 f"I built the report but couldn't send it to your DM (Slack said "
                 f"{error_code(exc)}). Please try again in a minute."
             ) from exc
+
+    def _message_link(self, channel_id: str, ts: str) -> str | None:
+        try:
+            link = self.deps.slack.client.chat_getPermalink(channel=channel_id, message_ts=ts)
+        except SlackApiError:
+            return None
+        return str(link.get("permalink") or "") or None
 
     def _channel_name(self, channel_id: str) -> str:
         """`#name` for a channel Mingle can see, else its id."""

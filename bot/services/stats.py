@@ -68,7 +68,7 @@ def load_figures(session: Session, scope: repo.Scope, today: dt.date) -> Figures
     figures = headline(
         members=count_statuses(statuses[user] for user in in_scope),
         rounds=rounds,
-        prompts_posted=sum(1 for p in prompts if p.posted_at is not None),
+        prompts_posted=sum(1 for p in prompts if p.posted_at or p.message_ts),
         answers_shared=repo.answers_count(session, scope),
         intros_made=intro_count,
         since=scope.since.date() if scope.since else None,

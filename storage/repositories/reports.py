@@ -25,10 +25,12 @@ from storage.models import (
     MatchMember,
     Member,
     MemberTopic,
+    OutboundMessage,
     Prompt,
     Round,
     Schedule,
 )
+from storage.repositories.prompts import outbox_key as prompt_outbox_key
 
 PAGE_SIZE = 5000
 NOT_MET = ("not_yet", "could_not")
@@ -62,6 +64,7 @@ class PromptRow(NamedTuple):
     text: str
     permalink: str | None
     answers: int
+    message_ts: str | None
 
 
 class MemberRow(NamedTuple):
@@ -222,7 +225,11 @@ def round_rows(session: Session, scope: Scope) -> list[RoundRow]:
 
 
 def prompt_rows(session: Session, scope: Scope) -> list[PromptRow]:
-    """Every prompt in scope, oldest first, with how many answers it collected."""
+    """Every prompt in scope, oldest first, with how many answers it collected.
+
+    A prompt's own `posted_at` and `message_ts` are filled in lazily by the prompts feature;
+    until then, its delivered outbox row says whether (and when) it was posted.
+    """
     answers = (
         select(Answer.prompt_id.label("prompt_id"), func.count().label("answers"))
         .where(Answer.team_id == scope.team_id, Answer.prompt_id.is_not(None))
@@ -238,12 +245,32 @@ def prompt_rows(session: Session, scope: Scope) -> list[PromptRow]:
             Prompt.text,
             Prompt.permalink,
             func.coalesce(answers.c.answers, 0),
+            Prompt.message_ts,
         )
         .outerjoin(answers, answers.c.prompt_id == Prompt.id)
         .where(*_prompts_in(scope))
         .order_by(Prompt.scheduled_for, Prompt.id)
     )
-    return [PromptRow._make(row) for row in session.execute(query)]
+    rows = [PromptRow._make(row) for row in session.execute(query)]
+    waiting = {prompt_outbox_key(row.prompt_id): row for row in rows if row.posted_at is None}
+    sent: dict[int, tuple[dt.datetime | None, str]] = {}
+    keys = list(waiting)
+    for start in range(0, len(keys), 500):
+        delivered = select(
+            OutboundMessage.key, OutboundMessage.sent_at, OutboundMessage.sent_ts
+        ).where(
+            OutboundMessage.team_id == scope.team_id,
+            OutboundMessage.key.in_(keys[start : start + 500]),
+            OutboundMessage.sent_ts.is_not(None),
+        )
+        for key, sent_at, sent_ts in session.execute(delivered):
+            sent[waiting[key].prompt_id] = (sent_at, str(sent_ts))
+    return [
+        row._replace(posted_at=sent[row.prompt_id][0], message_ts=sent[row.prompt_id][1])
+        if row.prompt_id in sent
+        else row
+        for row in rows
+    ]
 
 
 def answers_count(session: Session, scope: Scope) -> int:

@@ -64,6 +64,19 @@ def seed_activity(stack: Stack, users: list[str]) -> None:
                     created_at=when + dt.timedelta(hours=index + 1),
                 )
             )
+        # a prompt whose link Mingle never stored: the export asks Slack for it
+        posted = stack.emu.post_message("C0SHARE", "UBOT", "What will you try next week?")
+        s.add(
+            Prompt(
+                team_id=team,
+                channel_id="C0SHARE",
+                scheduled_for=when + dt.timedelta(days=7),
+                bank_key="builtin:2",
+                text="What will you try next week?",
+                message_ts=posted["ts"],
+                posted_at=when + dt.timedelta(days=7),
+            )
+        )
         s.add(Member(team_id=OTHER_TEAM, user_id=a, display_name="Other Workspace Person"))
         other = Round(team_id=OTHER_TEAM, channel_id="C0COFFEE", scheduled_for=when)
         s.add(other)
@@ -139,6 +152,12 @@ def test_an_admin_exports_and_the_workbook_arrives_in_their_dm(stack: Stack) -> 
     groups = list(book["Groups"].iter_rows(min_row=2, values_only=True))
     assert [g[5] for g in groups] == ["met", "couldn't", "no answer"]
     assert len(book["Summary"]._charts) == 3
+    prompts = list(book["Prompts"].iter_rows(min_row=2, values_only=True))
+    assert [p[5] for p in prompts] == [
+        "https://acme.slack.com/archives/C0SHARE/p1",
+        "https://acme.slack.com/archives/C0SHARE/p"
+        + stack.emu.messages("C0SHARE")[-1]["ts"].replace(".", ""),
+    ]
     answers = list(book["Answers"].iter_rows(min_row=2, values_only=True))
     first = stack.sample.person(users[0]).display_name
     assert answers[0][5] == "=cmd|'/c calc'!A1" and answers[1][5] == f"Use @{first}"

@@ -39,6 +39,7 @@ from tests.services.test_export_data import (
     EXPECTED_TEAMS,
     FORGOTTEN,
     NOW,
+    P2_SENT,
     TEA,
     TEAM,
     seed,
@@ -234,6 +235,7 @@ def test_prompts_and_answers_with_links(seeded: SessionFactory, tmp_path: Path) 
     assert prompts[0]["Prompt"] == "What did you =learn this week?"
     assert prompts[0]["Date (UTC)"] == dt.datetime(2026, 1, 7, 10, 0)
     assert prompts[0]["Posted (UTC)"] == dt.datetime(2026, 1, 7, 10, 1)
+    assert prompts[1]["Posted (UTC)"] == P2_SENT.replace(tzinfo=None)  # from the outbox
     assert prompts[2]["Posted (UTC)"] is None and prompts[2]["Link"] is None
     link = book["Prompts"]["F2"]
     assert link.hyperlink is not None and link.hyperlink.target == link.value

@@ -23,10 +23,12 @@ from storage.models import (
     Match,
     MatchMember,
     Member,
+    OutboundMessage,
     Prompt,
     Round,
 )
 from storage.repositories.members import forget_user, set_topics
+from storage.repositories.prompts import outbox_key
 
 TEAM, OTHER_TEAM = "T1", "T2"
 COFFEE, TEA, SHARE = "C1COFFEE", "C2TEA", "C3SHARE"
@@ -34,6 +36,7 @@ NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
 EVIL_NAME = '=HYPERLINK("http://evil.example","click")'
 FORGOTTEN = "Forgotten Fay"
 STRANGER = "U9"
+P2_SENT = dt.datetime(2026, 1, 14, 10, 2, tzinfo=dt.UTC)
 
 
 def at(day: str, hour: int = 10) -> dt.datetime:
@@ -192,6 +195,19 @@ def seed(sessions: SessionFactory, team: str = TEAM, other_team: str | None = OT
             prompts.append(prompt)
         s.flush()
         p1, p2, _ = prompts
+        # P2's own posted_at is not filled in yet: its delivered outbox row tells.
+        p2.posted_at = None
+        s.add(
+            OutboundMessage(
+                team_id=team,
+                key=outbox_key(p2.id),
+                kind="prompt",
+                channel_id=SHARE,
+                status="sent",
+                sent_ts="1768392060.000100",
+                sent_at=P2_SENT,
+            )
+        )
         _answer(s, team, p1, "U1", "=SUM(A1:A9)", at("2026-01-07", 12))
         _answer(
             s,
