@@ -308,7 +308,13 @@ def test_start_scheduler_runs_every_job_and_the_delivery_worker(
     try:
         assert isinstance(scheduler, sched.MingleScheduler)
         ids = {job.id for job in scheduler.get_jobs()}
-        assert {"sync-schedules", "round-followups", "resume-pauses", "reconnect-nudges", "test-job"} <= ids
+        assert {
+            "sync-schedules",
+            "round-followups",
+            "resume-pauses",
+            "reconnect-nudges",
+            "test-job",
+        } <= ids
         assert {f"schedule:{schedule_id}", f"heads-up:{schedule_id}"} <= ids
         assert f"schedule:{prompt_id}" in ids and f"heads-up:{prompt_id}" not in ids
         assert scheduler.delivery is not None and scheduler.delivery.running
