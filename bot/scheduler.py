@@ -33,7 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.rounds import HEADS_UP_BEFORE
 from bot.core.schedule import Cadence, next_run, previous_run
-from bot.services import channels, connect, round_followup, rounds
+from bot.services import channels, connect, prompts, round_followup, rounds
 from bot.services.deps import Deps
 from storage.models import Schedule
 from storage.repositories import channels as channels_repo
@@ -70,8 +70,11 @@ def send_heads_up(deps: Deps, schedule: Schedule, slot: dt.datetime) -> None:
     round_followup.send_heads_up(deps, schedule, slot)
 
 
-#: Schedule.kind -> what runs a slot of it (the prompts feature adds "prompt").
-SCHEDULED_KINDS: dict[str, ScheduledKind] = {"round": rounds.run_scheduled_round}
+#: Schedule.kind -> what runs a slot of it.
+SCHEDULED_KINDS: dict[str, ScheduledKind] = {
+    "round": rounds.run_scheduled_round,
+    "prompt": prompts.post_scheduled_prompt,
+}
 #: Schedule.kind -> what runs a day before each slot.
 HEADS_UP_KINDS: dict[str, ScheduledKind] = {"round": send_heads_up}
 #: (name, job, every N seconds): jobs that don't follow a stored schedule.

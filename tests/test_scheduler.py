@@ -301,7 +301,6 @@ def test_start_scheduler_runs_every_job_and_the_delivery_worker(
     calls: list[str] = []
     monkeypatch.setattr(sched, "PERIODIC_JOBS", list(sched.PERIODIC_JOBS))
     sched.register_periodic_job("test-job", lambda d: calls.append("ran"), 3600)
-    monkeypatch.setitem(sched.SCHEDULED_KINDS, "prompt", lambda d, s, at: None)
     schedule_id = add_schedule(deps)
     prompt_id = add_schedule(deps, kind="prompt")
     scheduler = sched.start_scheduler(deps)

@@ -52,28 +52,31 @@ def setup_of(schedule: Schedule, config: ChannelConfig | None) -> RoundSetup:
     )
 
 
-def check_bot_in_channel(deps: Deps, channel_id: str) -> None:
-    """Raise a friendly error unless Mingle is a member of `channel_id` (a real channel)."""
+def check_bot_in_channel(
+    deps: Deps, channel_id: str, *, purpose: str = "coffee chats", invite: str = msg.INVITE_ME
+) -> None:
+    """Raise a friendly error unless Mingle is a member of `channel_id` (a real channel).
+
+    `purpose` names what the channel is for in the messages ("coffee chats", "prompts");
+    `invite` is the message that says how to invite Mingle.
+    """
+    not_here = f"Run this in the channel where the {purpose} should happen, not in a DM."
     if not channel_id or channel_id[0] not in "CG":
-        raise InvalidInputError(
-            "Run this in the channel where the coffee chats should happen, not in a DM."
-        )
+        raise InvalidInputError(not_here)
     try:
         response = deps.slack.client.conversations_info(channel=channel_id)
     except SlackApiError as exc:
         code = error_code(exc)
         if code in ("channel_not_found", "not_in_channel"):
-            raise InvalidInputError(msg.INVITE_ME) from exc
+            raise InvalidInputError(invite) from exc
         raise SlackDeliveryError(f"Slack refused conversations.info: {code}") from exc
     channel = response.get("channel") or {}
     if channel.get("is_im") or channel.get("is_mpim"):
-        raise InvalidInputError(
-            "Run this in the channel where the coffee chats should happen, not in a DM."
-        )
+        raise InvalidInputError(not_here)
     if channel.get("is_archived"):
-        raise InvalidInputError("This channel is archived, so rounds can't run here.")
+        raise InvalidInputError(f"This channel is archived, so {purpose} can't happen here.")
     if not channel.get("is_member"):
-        raise InvalidInputError(msg.INVITE_ME)
+        raise InvalidInputError(invite)
 
 
 def admin_timezone(deps: Deps, user_id: str) -> str:

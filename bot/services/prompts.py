@@ -16,7 +16,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.core.blocks import Reply
@@ -30,10 +29,10 @@ from bot.core.prompts import (
     validate_prompt_text,
 )
 from bot.core.schedule import check_timezone, next_run
-from bot.errors import InvalidInputError, NotFoundError, SlackDeliveryError
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services import channels
 from bot.services.channels import cadence_of
 from bot.services.deps import Deps
-from bot.slack.gateway import error_code
 from storage.models import Answer, Prompt, Schedule
 from storage.repositories import answers as answers_repo
 from storage.repositories import channels as channels_repo
@@ -55,12 +54,6 @@ def post_scheduled_prompt(deps: Deps, schedule: Schedule, slot: dt.datetime) -> 
 def post_prompt_now(deps: Deps, team_id: str, channel_id: str) -> int | None:
     """Post the channel's next prompt now (the demo, and admins testing); the prompt's id."""
     return PromptService(deps).post(team_id, channel_id, deps.clock().replace(microsecond=0))
-
-
-def _register_with_scheduler() -> None:
-    from bot.scheduler import register_scheduled_kind
-
-    register_scheduled_kind(PROMPT, post_scheduled_prompt)
 
 
 class PromptService:
@@ -256,24 +249,5 @@ def answer_view(answer: Answer, names: dict[str, str]) -> msg.AnswerView:
 
 
 def check_bot_in_channel(deps: Deps, channel_id: str) -> None:
-    """Raise a friendly error unless Mingle is a member of `channel_id` (a real channel)."""
-    not_here = "Run this in the channel where the prompts should go, not in a DM."
-    if not channel_id or channel_id[0] not in "CG":
-        raise InvalidInputError(not_here)
-    try:
-        response = deps.slack.client.conversations_info(channel=channel_id)
-    except SlackApiError as exc:
-        code = error_code(exc)
-        if code in ("channel_not_found", "not_in_channel"):
-            raise InvalidInputError(msg.INVITE_ME) from exc
-        raise SlackDeliveryError(f"Slack refused conversations.info: {code}") from exc
-    channel = response.get("channel") or {}
-    if channel.get("is_im") or channel.get("is_mpim"):
-        raise InvalidInputError(not_here)
-    if channel.get("is_archived"):
-        raise InvalidInputError("This channel is archived, so prompts can't go here.")
-    if not channel.get("is_member"):
-        raise InvalidInputError(msg.INVITE_ME)
-
-
-_register_with_scheduler()
+    """Raise a friendly error unless Mingle can post prompts in `channel_id`."""
+    channels.check_bot_in_channel(deps, channel_id, purpose="prompts", invite=msg.INVITE_ME)
