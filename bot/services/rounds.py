@@ -26,6 +26,7 @@ from bot.services import channels
 from bot.services.deps import Deps
 from bot.slack.gateway import SlackUser
 from storage.models import Member, Schedule
+from storage.repositories import answers as answers_repo
 from storage.repositories import members as members_repo
 from storage.repositories import outbox
 from storage.repositories import rounds as repo
@@ -123,6 +124,8 @@ def gather(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> Rost
         last = repo.last_round(session, team_id, channel_id, slot)
         boosted = repo.left_out_last_time(session, last) if last is not None else set()
         past = repo.history(session, team_id, channel_id, slot - dt.timedelta(days=HISTORY_DAYS))
+        # What people answered about in prompt threads counts as something they can help with.
+        answered = answers_repo.answered_topics(session, team_id, list(members))
         participants: list[Participant] = []
         timezones: dict[str, str] = {}
         for user_id in sorted(members):
@@ -137,7 +140,8 @@ def gather(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> Rost
                 Participant(
                     id=user_id,
                     interests=frozenset(members_repo.topic_names(member, "interest")),
-                    can_help=frozenset(members_repo.topic_names(member, "can_help")),
+                    can_help=frozenset(members_repo.topic_names(member, "can_help"))
+                    | answered.get(user_id, set()),
                     wants_to_learn=frozenset(members_repo.topic_names(member, "learn")),
                     team=member.team_name or None,
                     tz=tz,

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.config import load_settings
+from bot.core.matching import common_ground
 from bot.core.messages import rounds as messages
 from bot.services import round_followup, rounds
 from bot.services.deps import Deps
@@ -31,6 +32,7 @@ from storage.models import (
     RoundSkip,
     Schedule,
 )
+from storage.repositories import answers as answers_repo
 from storage.repositories import members as members_repo
 from storage.repositories import rounds as rounds_repo
 
@@ -278,6 +280,33 @@ def test_channel_members_are_read_page_by_page(deps: Deps, emu: SlackEmulator) -
     planned = rounds.plan_round(deps, TEAM, CHANNEL, SLOT)
     assert planned.people == 250 and planned.groups == 125
     assert len(emu.calls_to("conversations.members")) >= 2
+
+
+def test_what_people_answered_about_counts_as_help_they_can_give(deps: Deps) -> None:
+    add_members(deps, PEOPLE[:6])
+    with deps.sessions.begin() as session:
+        learner = members_repo.get_member(session, TEAM, PEOPLE[0])
+        assert learner is not None
+        members_repo.set_topics(session, learner, "learn", ["kubernetes"])
+        answers_repo.save_answer(
+            session,
+            team_id=TEAM,
+            channel_id="C0SHARE",
+            message_ts="1700000000.000100",
+            user_id=PEOPLE[3],
+            text="Drain the node first, then upgrade the kubelet.",
+            search_text="Drain the node first, then upgrade the kubelet.",
+            now=NOW,
+            topic="Kubernetes",
+        )
+    roster = rounds.gather(deps, TEAM, CHANNEL, SLOT)
+    helper = next(p for p in roster.participants if p.id == PEOPLE[3])
+    assert "kubernetes" in helper.can_help
+    learner_p = next(p for p in roster.participants if p.id == PEOPLE[0])
+    reasons = common_ground(learner_p, helper, on=SLOT)
+    assert any(r.kind == "learn_help" and "kubernetes" in r.text for r in reasons)
+    others = [p for p in roster.participants if p.id not in (PEOPLE[0], PEOPLE[3])]
+    assert all("kubernetes" not in p.can_help for p in others)
 
 
 def test_recent_partners_are_not_matched_again(deps: Deps) -> None:
