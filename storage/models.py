@@ -163,6 +163,8 @@ class Schedule(Base):
     anchor_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     skip_next: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who set it up: the admin told when something can't be delivered.
+    created_by: Mapped[str] = mapped_column(String(32), default="", server_default="")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -135,6 +135,7 @@ def save_setup(deps: Deps, team_id: str, channel_id: str, user_id: str, setup: R
             timezone=setup.tz,
             anchor_date=anchor,
             now=now,
+            created_by=user_id,
         )
     log.info("rounds set up in %s/%s: %s", team_id, channel_id, setup.describe())
     return msg.setup_saved(channel_id, setup, next_run(setup.as_cadence(anchor), now))

@@ -103,6 +103,7 @@ class PromptService:
                 timezone=setting.tz,
                 anchor_date=anchor_date,
                 now=now,
+                created_by=user_id,
             )
         cadence = setting.as_cadence(anchor_date)
         log.info("prompts on in %s/%s: %s", team_id, channel_id, cadence.describe())
@@ -193,6 +194,7 @@ class PromptService:
             previous = repo.previous_prompt(session, team_id, channel_id, prompt)
             digest = self.digest(session, previous) if previous is not None else None
             reply = msg.prompt_message(prompt.id, prompt.text, digest)
+            schedule = channels_repo.get_schedule(session, team_id, channel_id, PROMPT)
             outbox.enqueue(
                 session,
                 team_id=team_id,
@@ -201,6 +203,7 @@ class PromptService:
                 text=reply.text,
                 blocks=reply.blocks,
                 channel_id=channel_id,
+                notify_user=(schedule.created_by or None) if schedule else None,
             )
             prompt_id = prompt.id
         log.info("prompt %s queued for %s (%s)", prompt_id, channel_id, entry.key)

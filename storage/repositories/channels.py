@@ -51,6 +51,7 @@ def save_schedule(
     timezone: str,
     anchor_date: dt.date | None,
     now: dt.datetime,
+    created_by: str = "",
 ) -> Schedule:
     """Create or replace the channel's schedule of `kind`; it is enabled and skips nothing."""
     schedule = get_schedule(session, team_id, channel_id, kind)
@@ -65,6 +66,8 @@ def save_schedule(
     schedule.enabled = True
     schedule.skip_next = False
     schedule.updated_at = now
+    if created_by:
+        schedule.created_by = created_by
     session.flush()
     return schedule
 

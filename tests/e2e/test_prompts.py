@@ -316,6 +316,17 @@ def test_a_prompt_is_posted_once_per_slot_with_a_share_button(stack: Stack) -> N
     assert len(top_level(stack)) == 1
 
 
+def test_the_admin_is_told_when_a_prompt_cannot_be_posted(stack: Stack) -> None:
+    admin(stack, "on")
+    stack.emu.remove_channel_member(SHARE, stack.emu.bot_user_id)  # someone removed Mingle
+    assert post_prompt_now(stack.app.deps, TEAM, SHARE) is not None
+    dm = stack.emu.wait_for(lambda: stack.emu.dm_channel(stack.sample.admin_id))
+    notice = stack.emu.wait_for(lambda: stack.emu.messages(dm))[-1]
+    assert "couldn't post the prompt" in reply_text(notice)
+    assert "/invite @Mingle" in reply_text(notice)
+    assert top_level(stack) == []
+
+
 def test_prompts_rotate_without_repeats_until_the_bank_is_used(stack: Stack) -> None:
     admin(stack, "add Our own question first?")
     service = PromptService(stack.app.deps)
