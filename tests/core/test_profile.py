@@ -46,3 +46,11 @@ def test_normalize_interest_nfc() -> None:
 
 def test_escape_neutralises_mentions_and_markup() -> None:
     assert escape("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+
+
+def test_error_and_help_replies_escape_user_text_in_the_fallback_too() -> None:
+    from bot.core.messages.help import error_reply, help_reply
+
+    for reply in (error_reply("I don't know `<!channel>`"), help_reply("", "bad <@U1> & co")):
+        assert "<!channel>" not in reply.text and "<@U1>" not in reply.text
+        assert "&lt;" in reply.text

@@ -63,13 +63,13 @@ def help_reply(topic: str = "", problem: str = "") -> Reply:
         blocks.append(
             context("Admins: `/mingle help admin`. Your profile lives in Mingle's Home tab.")
         )
-    fallback = (problem + "\n" if problem else "") + "Mingle commands: " + ", ".join(table)
+    fallback = (escape(problem) + "\n" if problem else "") + "Mingle commands: " + ", ".join(table)
     return Reply(fallback, blocks)
 
 
 def error_reply(message: str) -> Reply:
     """A friendly error: `message` is plain text and is escaped here."""
-    return Reply(message, [section(f":warning: {escape(message)}")])
+    return Reply(escape(message), [section(f":warning: {escape(message)}")])
 
 
 def info_reply(message_mrkdwn: str, fallback: str) -> Reply:
