@@ -18,6 +18,7 @@ from bot.core import ids
 from bot.core.prompts import BUILTIN_PROMPTS, MAX_ANSWER_CHARS
 from bot.services.admins import REFUSAL
 from bot.services.prompts import PromptService, post_prompt_now
+from bot.slack.pacing import Pacer
 from bot.testing.driver import text_input
 from storage.models import Answer, AnswerTerm, Prompt, PromptTemplate, Schedule
 from tests.e2e.conftest import Stack, assert_valid_message, reply_text
@@ -329,6 +330,8 @@ def test_the_admin_is_told_when_a_prompt_cannot_be_posted(stack: Stack) -> None:
 
 def test_prompts_rotate_without_repeats_until_the_bank_is_used(stack: Stack) -> None:
     admin(stack, "add Our own question first?")
+    # A year of weekly prompts in one go: lift the pacing (one post a second per channel).
+    stack.app.deps.pacer = Pacer(scale=1000)
     service = PromptService(stack.app.deps)
     base = stack.app.deps.clock()
     total = len(BUILTIN_PROMPTS) + 1
