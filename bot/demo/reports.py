@@ -40,7 +40,8 @@ def run(ctx: DemoContext) -> None:
             charts = len(ws._charts)
             ctx.out(f"  sheet Summary: headline figures, {charts} chart{'s' * (charts != 1)}")
         else:
-            ctx.out(f"  sheet {ws.title}: {ws.max_row - 1} rows")
+            rows = ws.max_row - 1
+            ctx.out(f"  sheet {ws.title}: {rows} row{'' if rows == 1 else 's'}")
     ctx.note(
         f"Reports: stats for admins only; {upload['filename']} ({upload['size'] // 1024} KB, "
         f"{len(book.sheetnames)} sheets) uploaded to the admin's DM."

@@ -96,7 +96,8 @@ def home_view(
     nudges = "on" if profile.reconnect_enabled else "off"
     blocks.append(context(f"Reconnect nudges are {nudges} (`/mingle reconnect on|off`)."))
     if extra:
-        blocks.append(divider())
+        if extra[0].get("type") != "divider":
+            blocks.append(divider())
         blocks.extend(extra)
     blocks.append(divider())
     blocks.append(
