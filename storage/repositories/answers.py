@@ -16,13 +16,12 @@ from typing import Any
 
 from sqlalchemy import Float, case, delete, func, literal, select, update
 from sqlalchemy import insert as sa_insert
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core import search as core
 from bot.core.interests import normalize_interest
 from storage.models import Answer, AnswerTerm, Interest
+from storage.repositories.inserts import insert_if_new
 
 #: Candidates read by words before the reaction bonus re-ranks them.
 CANDIDATES = 100
@@ -92,20 +91,7 @@ def save_answer(
         "created_at": created_at or now,
         "updated_at": now,
     }
-    session.flush()
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        stmt = insert(Answer).values(**values).on_conflict_do_nothing().returning(Answer.id)
-        row_id = session.execute(stmt).scalar_one_or_none()
-    else:  # pragma: no cover - other databases: a savepoint keeps the outer transaction
-        try:
-            with session.begin_nested():
-                row_id = session.execute(
-                    sa_insert(Answer).values(**values).returning(Answer.id)
-                ).scalar_one()
-        except IntegrityError:
-            row_id = None
+    row_id = insert_if_new(session, Answer, values, Answer.id)
     if row_id is None:
         existing = get_answer(session, team_id, channel_id, message_ts)
         assert existing is not None

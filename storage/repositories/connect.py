@@ -9,8 +9,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import (
@@ -25,6 +23,7 @@ from storage.models import (
     Round,
     Welcome,
 )
+from storage.repositories.inserts import insert_if_new
 
 JOINED = ("active", "paused")
 
@@ -246,15 +245,4 @@ def add_welcome(
 ) -> bool:
     """Record a welcome; False when this person was already welcomed in this channel."""
     values = {"team_id": team_id, "channel_id": channel_id, "user_id": user_id, "welcomed_at": at}
-    session.flush()
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        stmt = insert(Welcome).values(**values).on_conflict_do_nothing().returning(Welcome.user_id)
-        return session.execute(stmt).scalar_one_or_none() is not None
-    try:  # pragma: no cover - other databases
-        with session.begin_nested():
-            session.add(Welcome(**values))
-        return True
-    except IntegrityError:  # pragma: no cover
-        return False
+    return insert_if_new(session, Welcome, values, Welcome.user_id) is not None

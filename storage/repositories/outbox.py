@@ -18,12 +18,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
-from sqlalchemy import insert as sa_insert
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import Match, OutboundMessage
+from storage.repositories.inserts import insert_if_new
 
 PENDING = "pending"
 SENDING = "sending"
@@ -78,7 +76,7 @@ def enqueue(
     if not_before is not None:
         values["not_before"] = not_before
     session.flush()
-    row_id = _insert_if_new(session, values)
+    row_id = insert_if_new(session, OutboundMessage, values, OutboundMessage.id, conflict=["key"])
     if row_id is None:
         return None
     return session.get(OutboundMessage, row_id)
@@ -91,28 +89,6 @@ def _check_audience(channel_id: str | None, users: list[str], ephemeral_user: st
         raise ValueError(f"a group DM can have at most {MAX_GROUP_USERS} people")
     if ephemeral_user and not channel_id:
         raise ValueError("an ephemeral message needs channel_id")
-
-
-def _insert_if_new(session: Session, values: dict[str, Any]) -> int | None:
-    """INSERT ... ON CONFLICT (key) DO NOTHING; the new row's id, or None if it existed."""
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        stmt = (
-            insert(OutboundMessage)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(OutboundMessage.id)
-        )
-        return session.execute(stmt).scalar_one_or_none()
-    try:  # pragma: no cover - other databases: a savepoint keeps the outer transaction
-        with session.begin_nested():
-            result = session.execute(
-                sa_insert(OutboundMessage).values(**values).returning(OutboundMessage.id)
-            )
-            return int(result.scalar_one())
-    except IntegrityError:  # pragma: no cover
-        return None
 
 
 def get(session: Session, row_id: int) -> OutboundMessage | None:

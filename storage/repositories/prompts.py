@@ -11,13 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert as sa_insert
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import OutboundMessage, Prompt, PromptTemplate
+from storage.repositories.inserts import insert_if_new
 
 #: How many recent prompts of a channel may still be waiting for their message timestamp.
 UNRESOLVED_LOOKBACK = 20
@@ -97,20 +95,7 @@ def claim_prompt(
         "text": text,
         "created_at": now,
     }
-    session.flush()
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        stmt = insert(Prompt).values(**values).on_conflict_do_nothing().returning(Prompt.id)
-        row_id = session.execute(stmt).scalar_one_or_none()
-    else:  # pragma: no cover - other databases: a savepoint keeps the outer transaction
-        try:
-            with session.begin_nested():
-                row_id = session.execute(
-                    sa_insert(Prompt).values(**values).returning(Prompt.id)
-                ).scalar_one()
-        except IntegrityError:
-            row_id = None
+    row_id = insert_if_new(session, Prompt, values, Prompt.id)
     return None if row_id is None else session.get(Prompt, row_id)
 
 

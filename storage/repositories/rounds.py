@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import insert as sa_insert
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import Match, MatchMember, OutboundMessage, Round, RoundSkip
+from storage.repositories.inserts import insert_if_new
 
 PLANNED = "planned"
 SKIPPED = "skipped"
@@ -30,29 +27,6 @@ KIND_SUMMARY = "round_summary"
 KIND_HEADS_UP = "heads_up"
 KIND_FOLLOWUP = "round_followup"
 KIND_PROBLEM = "round_problem"
-
-
-def _insert_if_new(
-    session: Session, model: Any, values: dict[str, Any], key: list[str], returning: Any
-) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when the row is new."""
-    session.flush()
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        stmt = (
-            insert(model)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=key)
-            .returning(returning)
-        )
-        return session.execute(stmt).first() is not None
-    try:  # pragma: no cover - other databases
-        with session.begin_nested():
-            session.execute(sa_insert(model).values(**values))
-        return True
-    except IntegrityError:  # pragma: no cover
-        return False
 
 
 def claim_round(
@@ -76,7 +50,7 @@ def claim_round(
         "created_at": now,
     }
     key = ["team_id", "channel_id", "scheduled_for"]
-    if not _insert_if_new(session, Round, values, key, Round.id):
+    if insert_if_new(session, Round, values, Round.id, conflict=key) is None:
         return None
     return round_for_slot(session, team_id, channel_id, slot)
 
@@ -193,7 +167,7 @@ def add_skip(
         "created_at": now,
     }
     key = ["team_id", "channel_id", "scheduled_for", "user_id"]
-    return _insert_if_new(session, RoundSkip, values, key, RoundSkip.user_id)
+    return insert_if_new(session, RoundSkip, values, RoundSkip.user_id, conflict=key) is not None
 
 
 def skips_for(session: Session, team_id: str, channel_id: str, slot: dt.datetime) -> set[str]:
