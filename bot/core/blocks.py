@@ -134,3 +134,33 @@ def bullet_list(items: list[str], limit: int = MAX_SECTION_TEXT) -> str:
         lines.append(line)
         used += len(line) + 1
     return "\n".join(lines)
+
+
+def text_input(
+    block_id: str,
+    label: str,
+    *,
+    max_length: int,
+    multiline: bool = False,
+    optional: bool = False,
+    placeholder: str = "",
+    initial: str = "",
+) -> Block:
+    """A modal's plain-text input; the action_id is the block_id, so values read back simply."""
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": block_id,
+        "multiline": multiline,
+        "max_length": max_length,
+    }
+    if placeholder:
+        element["placeholder"] = plain(placeholder, 150)
+    if initial:
+        element["initial_value"] = truncate(initial, max_length)
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "element": element,
+        "optional": optional,
+    }

@@ -26,6 +26,7 @@ from bot.core.blocks import (
     mention,
     plain,
     section,
+    text_input,
     truncate,
 )
 from bot.core.connect import BIO, CAN_HELP, INTEREST, MAX_REASON, Found
@@ -117,22 +118,15 @@ def self_intro_queued_reply(b: str) -> Reply:
 
 
 def _reason_input(initial: str, optional: bool = True) -> Block:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": INTRO_REASON,
-        "multiline": True,
-        "max_length": MAX_REASON,
-        "placeholder": plain("You both run on-call rotations and love a good postmortem."),
-    }
-    if initial:
-        element["initial_value"] = truncate(initial, MAX_REASON)
-    return {
-        "type": "input",
-        "block_id": INTRO_REASON,
-        "optional": optional,
-        "label": plain("Why should they meet?"),
-        "element": element,
-    }
+    return text_input(
+        INTRO_REASON,
+        "Why should they meet?",
+        max_length=MAX_REASON,
+        multiline=True,
+        optional=optional,
+        placeholder="You both run on-call rotations and love a good postmortem.",
+        initial=initial,
+    )
 
 
 def _user_input(block_id: str, label: str, initial: str | None) -> Block:
@@ -181,19 +175,14 @@ def self_intro_modal(target: str, reason: str = DEFAULT_SELF_INTRO) -> dict[str,
                 f"Mingle opens a group DM with you and {mention(target)}, with your note and "
                 "what you have in common."
             ),
-            {
-                "type": "input",
-                "block_id": INTRO_REASON,
-                "optional": True,
-                "label": plain("Your note"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": INTRO_REASON,
-                    "multiline": True,
-                    "max_length": MAX_REASON,
-                    "initial_value": truncate(reason, MAX_REASON),
-                },
-            },
+            text_input(
+                INTRO_REASON,
+                "Your note",
+                max_length=MAX_REASON,
+                multiline=True,
+                optional=True,
+                initial=reason,
+            ),
         ],
     }
 

@@ -20,6 +20,7 @@ from bot.core.blocks import (
     mention,
     plain,
     section,
+    text_input,
 )
 from bot.core.profile import MAX_BIO, MAX_LINKS, MAX_TEAM, TOPIC_KINDS, TOPIC_LABELS, Profile
 
@@ -142,26 +143,6 @@ def _topic_input(kind: str, selected: tuple[str, ...], action_id: str, hint: str
     }
 
 
-def _text_input(
-    block_id: str, label: str, value: str, max_length: int, *, multiline: bool = False
-) -> Block:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": block_id,
-        "multiline": multiline,
-        "max_length": max_length,
-    }
-    if value:
-        element["initial_value"] = value
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": plain(label),
-        "element": element,
-    }
-
-
 TOPIC_ACTIONS = {
     "interest": ids.ACTION_INTEREST_SELECT,
     "can_help": ids.ACTION_CAN_HELP_SELECT,
@@ -182,9 +163,18 @@ def edit_profile_modal(profile: Profile) -> dict[str, Any]:
             _topic_input("interest", profile.interests, TOPIC_ACTIONS["interest"], hint),
             _topic_input("can_help", profile.can_help, TOPIC_ACTIONS["can_help"], hint),
             _topic_input("learn", profile.learn, TOPIC_ACTIONS["learn"], hint),
-            _text_input("team", "Team", profile.team, MAX_TEAM),
-            _text_input("bio", "A short bio", profile.bio, MAX_BIO, multiline=True),
-            _text_input("links", "Links", profile.links, MAX_LINKS),
+            text_input("team", "Team", initial=profile.team, max_length=MAX_TEAM, optional=True),
+            text_input(
+                "bio",
+                "A short bio",
+                initial=profile.bio,
+                max_length=MAX_BIO,
+                multiline=True,
+                optional=True,
+            ),
+            text_input(
+                "links", "Links", initial=profile.links, max_length=MAX_LINKS, optional=True
+            ),
         ],
     }
 

@@ -29,6 +29,7 @@ from bot.core.blocks import (
     mention,
     plain,
     section,
+    text_input,
     truncate,
 )
 from bot.core.prompts import BUILTIN_PROMPTS, MAX_ANSWER_CHARS, MAX_TOPIC_CHARS
@@ -160,35 +161,6 @@ def modal_answer_post(author: str, text: str, topic: str) -> Reply:
 # --- modals -----------------------------------------------------------------------------------
 
 
-def _text_input(
-    block_id: str,
-    label: str,
-    *,
-    multiline: bool,
-    max_length: int,
-    optional: bool = False,
-    placeholder: str = "",
-    initial: str = "",
-) -> Block:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": block_id,
-        "multiline": multiline,
-        "max_length": max_length,
-    }
-    if placeholder:
-        element["placeholder"] = plain(placeholder, 150)
-    if initial:
-        element["initial_value"] = truncate(initial, max_length)
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "element": element,
-        "optional": optional,
-    }
-
-
 def share_answer_modal(prompt_id: int, prompt_text: str) -> dict[str, Any]:
     """The "Share an answer" modal for a prompt; `private_metadata` is the prompt id."""
     return {
@@ -200,14 +172,14 @@ def share_answer_modal(prompt_id: int, prompt_text: str) -> dict[str, Any]:
         "private_metadata": json.dumps({"prompt": prompt_id}),
         "blocks": [
             section(f"*Prompt*\n>{escape(truncate(prompt_text, 2800))}"),
-            _text_input(
+            text_input(
                 "answer",
                 "Your answer",
                 multiline=True,
                 max_length=min(MAX_ANSWER_CHARS, MODAL_INPUT_LIMIT),
                 placeholder="What would you tell a teammate?",
             ),
-            _text_input(
+            text_input(
                 "topic",
                 "Topic (optional)",
                 multiline=False,
@@ -240,7 +212,7 @@ def saved_answer_modal(
                 f":bookmark: {state} Anyone in the workspace can find it with `/mingle answers`."
             ),
             section(f"{mention(author_id)} wrote:\n>{plain_excerpt(text, 600)}"),
-            _text_input(
+            text_input(
                 "topic",
                 "Topic (optional)",
                 multiline=False,
