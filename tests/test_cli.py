@@ -172,3 +172,27 @@ def test_mingle_serve_answers_a_signed_join_within_three_seconds(tmp_path: Path)
             _, stderr = process.communicate(timeout=15)
         assert emu.bot_token not in stderr
         assert SECRET not in stderr
+
+
+def test_socket_mode_app_builds_without_a_signing_secret(sqlite_url: str) -> None:
+    """`mingle run` wiring: the app and its Socket Mode handler build from the settings alone
+    (connecting to Slack's websocket is the only step no test can take here)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import build_app, build_deps
+    from bot.config import load_settings
+
+    with SlackEmulator() as emu:
+        settings = load_settings(
+            slack_bot_token=emu.bot_token,
+            slack_app_token="xapp-1-A0001-socket",
+            slack_api_url=emu.api_url,
+            database_url=sqlite_url,
+        )
+        settings.require_slack("socket")
+        deps = build_deps(settings)
+        assert deps.team_id == emu.team_id
+        app = build_app(settings, deps, socket_mode=True)
+        handler = SocketModeHandler(app, "xapp-1-A0001-socket")
+        assert handler.app is app
+        handler.client.close()
