@@ -54,8 +54,9 @@ def build_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> A
     """The Bolt app: middleware (services, event dedup), every handler, and error handling."""
     import handlers
 
+    # An empty string, not None: Bolt would otherwise read SLACK_SIGNING_SECRET itself.
     signing_secret = (
-        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
     app = App(
         client=deps.slack.client,

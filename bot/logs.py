@@ -23,10 +23,19 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class DropBoltTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that the configured client wins; it does,
+    by design (`bot.app.build_app`), so the notice is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("As you gave `client` as well")
+
+
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets())
+    handler.addFilter(DropBoltTokenNotice())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
