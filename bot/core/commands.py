@@ -144,8 +144,19 @@ def channel_id_of(token: str) -> str | None:
     return match.group(1) if match else None
 
 
+def unescape_typed(text: str) -> str:
+    """Slack sends typed `&`, `<`, `>` as entities; turn them back into what was typed.
+
+    Mention markup (`<@U…|name>`) has no entities, so it is unchanged; everything shown back
+    to people is escaped again on the way out (`bot.core.blocks.escape`).
+    """
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def parse_command(text: str, today: dt.date) -> Command:
-    """Parse the text after `/mingle`. `today` is the caller's local date (for pauses)."""
+    """Parse the text after `/mingle` as Slack sends it (typed `&`, `<`, `>` as entities).
+    `today` is the caller's local date (for pauses)."""
+    text = unescape_typed(text)
     words = text.strip().split()
     if not words:
         return Help()

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -32,6 +33,26 @@ class HttpResult:
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
+
+
+_MARKUP = re.compile(r"<(?:[@#!][^<>]*|https?://[^<>]*|mailto:[^<>]*)>")
+
+
+def slack_escape_typed(text: str) -> str:
+    """What Slack sends for typed text: `&`, `<`, `>` as entities, except its own markup
+    (mentions `<@U…|name>`, channels `<#C…|name>`, `<!channel>`, links)."""
+
+    def plain(part: str) -> str:
+        return part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    out: list[str] = []
+    position = 0
+    for match in _MARKUP.finditer(text):
+        out.append(plain(text[position : match.start()]))
+        out.append(match.group(0))
+        position = match.end()
+    out.append(plain(text[position:]))
+    return "".join(out)
 
 
 def sign(secret: str, timestamp: str, body: str) -> str:
@@ -104,7 +125,7 @@ class SlackDriver:
             "user_id": user_id,
             "user_name": user_id.lower(),
             "command": command,
-            "text": text,
+            "text": slack_escape_typed(text),
             "api_app_id": self.api_app_id,
             "is_enterprise_install": "false",
             "response_url": self.recorder.response_url(key),

@@ -108,3 +108,19 @@ def test_every_subcommand_has_help_and_every_help_entry_parses() -> None:
         assert SUBCOMMANDS[name][1], name
         parse_command(sample, TODAY)
     assert set(ADMIN_SUBCOMMANDS) == set(c.ADMIN_ACTIONS)
+
+
+def test_slacks_entities_for_typed_characters_are_undone() -> None:
+    text = "interests add R&amp;D, a &lt;b&gt; tag"
+    assert parse_command(text, TODAY) == c.InterestsAdd(("R&D", "a <b> tag"))
+    intro = parse_command("intro <@U1A|a> <@U2B|b> Q&amp;A fans", TODAY)
+    assert intro == c.Intro("U1A", "U2B", "Q&A fans")
+
+
+def test_the_driver_escapes_typed_text_like_slack() -> None:
+    from bot.testing.driver import slack_escape_typed
+
+    typed = "intro <@U1|a> <#C1|general> <!channel> R&D <b> <https://x.io|x>"
+    assert slack_escape_typed(typed) == (
+        "intro <@U1|a> <#C1|general> <!channel> R&amp;D &lt;b&gt; <https://x.io|x>"
+    )

@@ -222,3 +222,12 @@ def test_every_reply_has_fallback_text_and_valid_blocks(stack: Stack) -> None:
         assert_valid_message(stack.command(user, text))
     for call in stack.emu.calls:
         assert call.ok or call.error in ("user_not_found",), (call.method, call.error)
+
+
+def test_typed_ampersands_and_brackets_are_stored_as_typed(stack: Stack) -> None:
+    user = stack.sample.user_ids[10]
+    stack.command(user, "join")
+    reply = stack.command(user, "interests add R&D, <html>")
+    assert "r&amp;d" in reply_text(reply) and "&amp;amp;" not in reply_text(reply)
+    stored = member(stack, user)
+    assert stored is not None and topic_names(stored, "interest") == ["r&d", "<html>"]
