@@ -113,38 +113,31 @@ class AnswerRow(NamedTuple):
 # --- scope filters --------------------------------------------------------------------------
 
 
-def _rounds_in(scope: Scope) -> list[Any]:
-    conditions: list[Any] = [Round.team_id == scope.team_id]
-    if scope.channel_id:
-        conditions.append(Round.channel_id == scope.channel_id)
+def _in_scope(model: Any, when: Any, scope: Scope, *, by_channel: bool = True) -> list[Any]:
+    """Conditions keeping `model`'s rows of the scope: its workspace, its channel (when the
+    table has one) and its period (`when` on or after `since`)."""
+    conditions: list[Any] = [model.team_id == scope.team_id]
+    if by_channel and scope.channel_id:
+        conditions.append(model.channel_id == scope.channel_id)
     if scope.since is not None:
-        conditions.append(Round.scheduled_for >= scope.since)
+        conditions.append(when >= scope.since)
     return conditions
+
+
+def _rounds_in(scope: Scope) -> list[Any]:
+    return _in_scope(Round, Round.scheduled_for, scope)
 
 
 def _prompts_in(scope: Scope) -> list[Any]:
-    conditions: list[Any] = [Prompt.team_id == scope.team_id]
-    if scope.channel_id:
-        conditions.append(Prompt.channel_id == scope.channel_id)
-    if scope.since is not None:
-        conditions.append(Prompt.scheduled_for >= scope.since)
-    return conditions
+    return _in_scope(Prompt, Prompt.scheduled_for, scope)
 
 
 def _answers_in(scope: Scope) -> list[Any]:
-    conditions: list[Any] = [Answer.team_id == scope.team_id]
-    if scope.channel_id:
-        conditions.append(Answer.channel_id == scope.channel_id)
-    if scope.since is not None:
-        conditions.append(Answer.created_at >= scope.since)
-    return conditions
+    return _in_scope(Answer, Answer.created_at, scope)
 
 
 def _intros_in(scope: Scope) -> list[Any]:
-    conditions: list[Any] = [Introduction.team_id == scope.team_id]
-    if scope.since is not None:
-        conditions.append(Introduction.created_at >= scope.since)
-    return conditions
+    return _in_scope(Introduction, Introduction.created_at, scope, by_channel=False)
 
 
 def _count_if(condition: Any) -> Any:
