@@ -18,7 +18,7 @@ from bot.errors import ConfigError
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
-Mode = Literal["socket", "http", "offline"]
+Mode = Literal["socket", "http"]
 
 
 class Settings(BaseSettings):
@@ -74,8 +74,6 @@ class Settings(BaseSettings):
 
     def require_slack(self, mode: Mode) -> None:
         """Check that the tokens the given mode needs are present and well formed."""
-        if mode == "offline":
-            return
         _require_token(self.slack_bot_token, "SLACK_BOT_TOKEN", "xoxb-")
         if mode == "socket":
             _require_token(self.slack_app_token, "SLACK_APP_TOKEN", "xapp-")

@@ -301,13 +301,6 @@ def prompt_answers(session: Session, prompt_id: int, top: int = 3) -> tuple[int,
     return int(people or 0), int(count or 0), best
 
 
-def count_answers(session: Session, team_id: str) -> int:
-    return int(
-        session.scalar(select(func.count()).select_from(Answer).where(Answer.team_id == team_id))
-        or 0
-    )
-
-
 # --- feeding matching ---------------------------------------------------------------------
 
 
