@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bot.errors import InvalidInputError
 
@@ -121,17 +122,37 @@ Command = (
     | Admin
 )
 
-ADMIN_ACTIONS = (
-    "setup",
-    "pause",
-    "resume",
-    "skip-next",
-    "preview",
-    "run-now",
-    "prompts",
-    "export",
-    "stats",
-)
+
+class AdminCommand(NamedTuple):
+    """How to call one `/mingle admin` sub-command, and one line of help for it."""
+
+    usage: str
+    help: str
+
+
+#: Every `/mingle admin` sub-command, in help order. A new sub-command is added here (its
+#: name, usage and help line) and its route under the same name in
+#: `handlers.commands.admin.ADMIN_ROUTES`; a test checks the two name sets are equal.
+ADMIN_COMMANDS: dict[str, AdminCommand] = {
+    "setup": AdminCommand(
+        "/mingle admin setup [weekly|biweekly|monthly] [monday] [10:00] [Europe/Berlin] [size 2]",
+        "Run coffee-chat rounds in this channel (no arguments opens a form).",
+    ),
+    "pause": AdminCommand("/mingle admin pause", "Pause rounds in this channel."),
+    "resume": AdminCommand("/mingle admin resume", "Resume rounds in this channel."),
+    "skip-next": AdminCommand("/mingle admin skip-next", "Skip the next round in this channel."),
+    "preview": AdminCommand("/mingle admin preview", "Dry run: show the groups, only to you."),
+    "run-now": AdminCommand("/mingle admin run-now", "Run a round in this channel now."),
+    "prompts": AdminCommand(
+        "/mingle admin prompts on [cadence day time tz] | off | add <text> | list | remove <id>",
+        "Answer-sharing prompts in this channel.",
+    ),
+    "export": AdminCommand(
+        "/mingle admin export [#channel] [since YYYY-MM-DD]",
+        "Get the participation workbook (.xlsx) in a DM.",
+    ),
+    "stats": AdminCommand("/mingle admin stats [#channel]", "Headline participation figures."),
+}
 
 
 def user_id_of(token: str) -> str | None:
@@ -204,7 +225,7 @@ def parse_command(text: str, today: dt.date) -> Command:
         if not rest:
             raise CommandError("Which admin command? See `/mingle help admin`.", "admin")
         action = rest[0].lower()
-        if action not in ADMIN_ACTIONS:
+        if action not in ADMIN_COMMANDS:
             raise CommandError(f"I don't know `admin {rest[0]}`.", "admin")
         raw = rest_text[len(rest[0]) :].strip()
         return Admin(action, tuple(rest[1:]), raw)

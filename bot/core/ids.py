@@ -24,7 +24,6 @@ ACTION_COULD_NOT = "mingle_could_not"
 ACTION_SHARE_ANSWER = "mingle_share_answer"
 ACTION_INTRODUCE_ME = "mingle_introduce_me"
 ACTION_SAY_HI = "mingle_say_hi"
-ACTION_OPEN_HOME = "mingle_open_home"
 
 # views (modals)
 VIEW_EDIT_PROFILE = "mingle_edit_profile_view"

@@ -1,7 +1,12 @@
-"""Buttons and typeaheads: the Home tab's profile buttons and the topic pickers."""
+"""Buttons and typeaheads: every action_id Mingle answers, in `ACTIONS` and `OPTIONS`.
+
+The Home tab's profile buttons and the topic pickers are answered here; the other buttons
+in their feature's module. A new button adds its action_id (`bot.core.ids`) to a table.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -9,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.core import ids
 from bot.core.blocks import Reply
 from bot.services.profiles import ProfileService
-from handlers.actions import connect, prompts, reports, rounds
+from handlers.actions import connect, prompts, rounds
 from handlers.runtime import deps_of, friendly, team_of
 
 
@@ -73,16 +78,33 @@ def topic_options(ack: Ack, payload: dict[str, Any], context: BoltContext) -> No
     ack(options=ProfileService(deps_of(context)).topic_options(team_of(context), query))
 
 
+#: action_id -> the callback for a click.
+ACTIONS: dict[str, Callable[..., None]] = {
+    ids.ACTION_EDIT_PROFILE: edit_profile,
+    ids.ACTION_JOIN: join,
+    ids.ACTION_LEAVE: leave,
+    ids.ACTION_FORGET_ME: forget_me,
+    ids.ACTION_PAUSE: pause,
+    ids.ACTION_RESUME: resume,
+    ids.ACTION_SKIP_ROUND: rounds.skip_round,
+    ids.ACTION_MET: rounds.answer_followup,
+    ids.ACTION_NOT_YET: rounds.answer_followup,
+    ids.ACTION_COULD_NOT: rounds.answer_followup,
+    ids.ACTION_SHARE_ANSWER: prompts.share_answer,
+    ids.ACTION_INTRODUCE_ME: connect.introduce_me,
+    ids.ACTION_SAY_HI: connect.say_hi,
+}
+
+#: action_id of an external select -> the callback for its options.
+OPTIONS: dict[str, Callable[..., None]] = {
+    ids.ACTION_INTEREST_SELECT: topic_options,
+    ids.ACTION_CAN_HELP_SELECT: topic_options,
+    ids.ACTION_LEARN_SELECT: topic_options,
+}
+
+
 def register(app: App) -> None:
-    app.action(ids.ACTION_EDIT_PROFILE)(edit_profile)
-    app.action(ids.ACTION_JOIN)(join)
-    app.action(ids.ACTION_LEAVE)(leave)
-    app.action(ids.ACTION_FORGET_ME)(forget_me)
-    app.action(ids.ACTION_PAUSE)(pause)
-    app.action(ids.ACTION_RESUME)(resume)
-    for action_id in ids.TYPEAHEAD_ACTIONS:
-        app.options(action_id)(topic_options)
-    rounds.register(app)
-    prompts.register(app)
-    reports.register(app)
-    connect.register(app)
+    for action_id, callback in ACTIONS.items():
+        app.action(action_id)(callback)
+    for action_id, callback in OPTIONS.items():
+        app.options(action_id)(callback)

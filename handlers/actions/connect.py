@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, BoltContext, Respond
 
-from bot.core import ids
 from bot.core.blocks import Reply
 from bot.services import connect
 from handlers.runtime import deps_of, friendly, send, team_of
@@ -49,9 +48,3 @@ def say_hi(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respon
                 deps_of(context), team_of(context), str(body["user"]["id"]), _value(body)
             )
         )
-
-
-def register(app: App) -> None:
-    """Connect this feature's Slack IDs to their callbacks."""
-    app.action(ids.ACTION_INTRODUCE_ME)(introduce_me)
-    app.action(ids.ACTION_SAY_HI)(say_hi)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, BoltContext, Respond
 
-from bot.core import ids
 from bot.core.blocks import Reply
 from bot.services.answers import AnswerService
 from handlers.runtime import deps_of, friendly, send, team_of
@@ -26,8 +25,3 @@ def share_answer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: 
         AnswerService(deps_of(context)).open_share_modal(
             team_of(context), prompt_id, str(body["trigger_id"])
         )
-
-
-def register(app: App) -> None:
-    """Connect this feature's Slack IDs to their callbacks."""
-    app.action(ids.ACTION_SHARE_ANSWER)(share_answer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, BoltContext, Respond
 
 from bot.core import ids
 from bot.core.blocks import Reply
@@ -68,10 +68,3 @@ def answer_followup(ack: Ack, body: dict[str, Any], context: BoltContext, respon
             OUTCOME_OF[action_id],
         )
         _show(context, body, respond, reply)
-
-
-def register(app: App) -> None:
-    """Connect this feature's Slack IDs to their callbacks."""
-    app.action(ids.ACTION_SKIP_ROUND)(skip_round)
-    for action_id in OUTCOME_OF:
-        app.action(action_id)(answer_followup)

@@ -1,4 +1,10 @@
-"""The `/mingle` slash command: ack first, parse, route to a feature, answer ephemerally."""
+"""The `/mingle` slash command: ack first, parse, route to a feature, answer ephemerally.
+
+`ROUTES` maps every request type `bot.core.commands.parse_command` returns to its route; a
+new command adds its request type there and here. `/mingle admin …` has one route, which
+checks the caller is an admin and then looks the sub-command up in
+`handlers.commands.admin.ADMIN_ROUTES`.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,31 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot.core import commands as c
 from bot.core import ids
 from bot.core.commands import CommandError, parse_command
 from bot.services.profiles import ProfileService
-from handlers.commands import connect, profile, prompts, reports, rounds  # noqa: F401 (routes)
-from handlers.commands.router import ROUTES, Invocation
+from handlers.commands import admin, connect, profile, prompts
+from handlers.commands.router import Invocation, Route
 from handlers.runtime import deps_of, friendly, send, team_of
+
+#: request type -> its route.
+ROUTES: dict[type, Route] = {
+    c.Help: profile.show_help,
+    c.Join: profile.join,
+    c.Leave: profile.leave,
+    c.Pause: profile.pause,
+    c.Resume: profile.resume,
+    c.InterestsList: profile.interests,
+    c.InterestsAdd: profile.interests_add,
+    c.InterestsRemove: profile.interests_remove,
+    c.ShowProfile: profile.profile,
+    c.Reconnect: connect.reconnect,
+    c.Answers: prompts.answers,
+    c.Intro: connect.intro,
+    c.Find: connect.find,
+    c.Admin: admin.admin,
+}
 
 
 def mingle_command(
@@ -29,10 +54,10 @@ def mingle_command(
     with friendly(respond):
         today = ProfileService(deps).today_for(invocation.team_id, invocation.user_id)
         request = parse_command(str(command.get("text") or ""), today)
-        handler = ROUTES.get(type(request))
-        if handler is None:
+        route = ROUTES.get(type(request))
+        if route is None:
             raise CommandError("That command isn't available yet.")
-        reply = handler(deps, invocation, request)
+        reply = route(deps, invocation, request)
         if reply is not None:
             send(respond, reply)
 

@@ -6,21 +6,18 @@ from bot.core import commands as c
 from bot.core.blocks import Reply
 from bot.services import connect
 from bot.services.deps import Deps
-from handlers.commands.router import Invocation, route
+from handlers.commands.router import Invocation
 
 
-@route(c.Intro)
 def intro(deps: Deps, inv: Invocation, cmd: c.Intro) -> Reply:
     return connect.introduce(
         deps, inv.team_id, inv.user_id, cmd.a_user_id, cmd.b_user_id, cmd.reason
     )
 
 
-@route(c.Find)
 def find(deps: Deps, inv: Invocation, cmd: c.Find) -> Reply:
     return connect.find(deps, inv.team_id, inv.user_id, cmd.words)
 
 
-@route(c.Reconnect)
 def reconnect(deps: Deps, inv: Invocation, cmd: c.Reconnect) -> Reply:
     return connect.set_reconnect(deps, inv.team_id, inv.user_id, cmd.enabled, cmd.after_days)

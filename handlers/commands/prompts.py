@@ -1,5 +1,5 @@
-"""`/mingle answers <words> | @someone`, and `/mingle admin prompts …` (added to the admin
-dispatch table on import; the admin route has already checked the caller is an admin)."""
+"""`/mingle answers <words> | @someone`, and `/mingle admin prompts …` (an admin route: the
+caller has been checked to be an admin)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from bot.core.blocks import Reply
 from bot.services.answers import AnswerService
 from bot.services.deps import Deps
 from bot.services.prompts import PromptService
-from handlers.commands.admin import ADMIN_ACTIONS
-from handlers.commands.router import Invocation, route
+from handlers.commands.router import Invocation
 
 
-@route(c.Answers)
 def answers(deps: Deps, inv: Invocation, cmd: c.Answers) -> Reply:
     service = AnswerService(deps)
     if cmd.user_id is not None:
@@ -24,6 +22,3 @@ def prompts_admin(deps: Deps, inv: Invocation, request: c.Admin) -> Reply:
     return PromptService(deps).admin(
         inv.team_id, inv.user_id, inv.channel_id, request.args, request.raw
     )
-
-
-ADMIN_ACTIONS["prompts"] = prompts_admin

@@ -1,7 +1,7 @@
 """`/mingle admin export [#channel] [since YYYY-MM-DD]` and `/mingle admin stats [#channel]`.
 
-Both are admin actions: the one `/mingle admin` route (`handlers.commands.admin`) has
-already refused non-admins before these run.
+Both are admin routes (`handlers.commands.admin.ADMIN_ROUTES`): the one `/mingle admin`
+route has already refused non-admins before these run.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from bot.core.commands import Admin
 from bot.services.deps import Deps
 from bot.services.export import ExportService
 from bot.services.stats import StatsService
-from handlers.commands.admin import ADMIN_ACTIONS
 from handlers.commands.router import Invocation
 from handlers.runtime import send
 
@@ -24,7 +23,3 @@ def export(deps: Deps, inv: Invocation, request: Admin) -> Reply:
 
 def stats(deps: Deps, inv: Invocation, request: Admin) -> Reply:
     return StatsService(deps).stats_reply(inv.team_id, request.args)
-
-
-ADMIN_ACTIONS["export"] = export
-ADMIN_ACTIONS["stats"] = stats

@@ -1,5 +1,5 @@
-"""`/mingle admin setup | pause | resume | skip-next | preview | run-now`, and the one
-`/mingle admin` route (see `handlers.commands.admin`)."""
+"""`/mingle admin setup | pause | resume | skip-next | preview | run-now` (admin routes: the
+caller has been checked to be an admin)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,8 @@ from bot.core.blocks import Reply
 from bot.core.commands import Admin, CommandError
 from bot.services import channels, rounds
 from bot.services.deps import Deps
-from handlers.commands.admin import ADMIN_ACTIONS, dispatch_admin
-from handlers.commands.router import Invocation, route
+from handlers.commands.router import Invocation
 from handlers.runtime import send
-
-
-@route(Admin)
-def admin(deps: Deps, inv: Invocation, request: Admin) -> Reply | None:
-    return dispatch_admin(deps, inv, request)
 
 
 def _no_args(request: Admin) -> None:
@@ -57,15 +51,3 @@ def run_now(deps: Deps, inv: Invocation, request: Admin) -> None:
     send(inv.respond, reply)  # answer first: delivering a big round takes a while
     if planned.created:
         rounds.deliver_now(deps)
-
-
-ADMIN_ACTIONS.update(
-    {
-        "setup": setup,
-        "pause": pause,
-        "resume": resume,
-        "skip-next": skip_next,
-        "preview": preview,
-        "run-now": run_now,
-    }
-)

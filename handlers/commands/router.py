@@ -1,15 +1,15 @@
-"""Routing parsed `/mingle` requests to the feature module that serves them.
+"""What a `/mingle` route gets and gives back.
 
-Each feature module maps its request types to a route with `@route(RequestType)`; a route
-gets the services, who asked and where, and returns the `Reply` to show (or None when it
-answered some other way, for example by opening a modal).
+A route gets the services, who asked and where (`Invocation`), and the parsed request; it
+returns the `Reply` to show, or None when it answered some other way (for example by
+opening a modal). The table of routes is `handlers.commands.ROUTES`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from slack_bolt import Respond
 
@@ -29,14 +29,3 @@ class Invocation:
 
 
 Route = Callable[[Deps, Invocation, Any], Reply | None]
-ROUTES: dict[type, Route] = {}
-R = TypeVar("R", bound=Route)
-
-
-def route(*kinds: type) -> Callable[[R], R]:
-    def decorate(func: R) -> R:
-        for kind in kinds:
-            ROUTES[kind] = func
-        return func
-
-    return decorate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import BoltContext
 
 from bot.services import connect
 from handlers.runtime import deps_of, team_of
@@ -20,8 +20,3 @@ def member_joined_channel(
         str(event.get("user") or ""),
         app_id=str(body.get("api_app_id") or ""),
     )
-
-
-def register(app: App) -> None:
-    """Connect this feature's Slack IDs to their callbacks."""
-    app.event("member_joined_channel")(member_joined_channel)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import BoltContext
 
 from bot.services.answers import AnswerService
 from handlers.runtime import deps_of, team_of
@@ -46,10 +46,3 @@ def reaction_added(event: dict[str, Any], context: BoltContext) -> None:
 
 def reaction_removed(event: dict[str, Any], context: BoltContext) -> None:
     AnswerService(deps_of(context)).on_reaction(team_of(context), event, -1)
-
-
-def register(app: App) -> None:
-    """Connect this feature's Slack IDs to their callbacks."""
-    app.event("message")(message)
-    app.event("reaction_added")(reaction_added)
-    app.event("reaction_removed")(reaction_removed)

@@ -1,15 +1,24 @@
-"""Shortcuts (global and message); features register theirs here."""
+"""Shortcuts: every callback_id of a global or message shortcut, in `SHORTCUTS`.
+
+A new shortcut adds its callback_id (`bot.core.ids`) to the table and to manifest.yml.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_bolt import App
 
-from handlers.shortcuts import connect, prompts, reports, rounds
+from bot.core import ids
+from handlers.shortcuts import connect, prompts
+
+#: callback_id -> the callback for the shortcut.
+SHORTCUTS: dict[str, Callable[..., None]] = {
+    ids.SHORTCUT_SAVE_ANSWER: prompts.save_answer,
+    ids.SHORTCUT_INTRO: connect.intro_shortcut,
+}
 
 
 def register(app: App) -> None:
-    """No shortcuts in the foundation; later features add theirs."""
-    rounds.register(app)
-    prompts.register(app)
-    reports.register(app)
-    connect.register(app)
+    for callback_id, callback in SHORTCUTS.items():
+        app.shortcut(callback_id)(callback)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 
-from bot.core import ids
 from bot.services import connect
 from handlers.runtime import deps_of, log
 
@@ -17,8 +16,3 @@ def intro_shortcut(ack: Ack, shortcut: dict[str, Any], context: BoltContext) -> 
         connect.open_intro_modal(deps_of(context), str(shortcut["trigger_id"]))
     except Exception:  # no response_url to answer on: the person just sees no modal
         log.exception("could not open the intro modal")
-
-
-def register(app: App) -> None:
-    """Connect this feature's Slack IDs to their callbacks."""
-    app.shortcut(ids.SHORTCUT_INTRO)(intro_shortcut)

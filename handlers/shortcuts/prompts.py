@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, BoltContext, Respond
 
-from bot.core import ids
 from bot.core.blocks import Reply
 from bot.services.answers import AnswerService
 from handlers.runtime import deps_of, friendly, send, team_of
@@ -27,8 +26,3 @@ def save_answer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: R
             body.get("message") or {},
             str(body["trigger_id"]),
         )
-
-
-def register(app: App) -> None:
-    """Connect this feature's Slack IDs to their callbacks."""
-    app.shortcut(ids.SHORTCUT_SAVE_ANSWER)(save_answer)

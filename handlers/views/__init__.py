@@ -1,7 +1,12 @@
-"""Modal submissions: the profile editor."""
+"""Modal submissions: every callback_id Mingle answers, in `VIEWS`.
+
+The profile editor is answered here, the other modals in their feature's module. A new
+modal adds its callback_id (`bot.core.ids`) to the table.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -10,7 +15,7 @@ from bot.core import ids
 from bot.core.profile import TOPIC_KINDS, validate_profile
 from bot.services.profiles import ProfileService
 from handlers.runtime import deps_of, plain_values, team_of
-from handlers.views import connect, prompts, reports, rounds
+from handlers.views import connect, prompts, rounds
 
 
 def edit_profile_submitted(
@@ -30,9 +35,16 @@ def edit_profile_submitted(
     ProfileService(deps_of(context)).save_profile(team_of(context), str(body["user"]["id"]), edit)
 
 
+#: callback_id -> the callback for a submission.
+VIEWS: dict[str, Callable[..., None]] = {
+    ids.VIEW_EDIT_PROFILE: edit_profile_submitted,
+    ids.VIEW_ADMIN_SETUP: rounds.setup_submitted,
+    ids.VIEW_SHARE_ANSWER: prompts.share_answer_submitted,
+    ids.VIEW_SAVE_ANSWER: prompts.save_answer_submitted,
+    ids.VIEW_INTRO: connect.intro_submitted,
+}
+
+
 def register(app: App) -> None:
-    app.view(ids.VIEW_EDIT_PROFILE)(edit_profile_submitted)
-    rounds.register(app)
-    prompts.register(app)
-    reports.register(app)
-    connect.register(app)
+    for callback_id, callback in VIEWS.items():
+        app.view(callback_id)(callback)

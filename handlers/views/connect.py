@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 
-from bot.core import ids
 from bot.core.messages import connect as views
 from bot.errors import MingleError
 from bot.services import connect
@@ -58,8 +57,3 @@ def intro_submitted(
         ack(response_action="errors", errors={views.INTRO_REASON: SORRY})
         return
     ack(response_action="update", view=views.done_modal(reply))
-
-
-def register(app: App) -> None:
-    """Connect this feature's Slack IDs to their callbacks."""
-    app.view(ids.VIEW_INTRO)(intro_submitted)

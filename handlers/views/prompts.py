@@ -6,9 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 
-from bot.core import ids
 from bot.core.messages.prompts import metadata_id
 from bot.errors import MingleError
 from bot.services.answers import AnswerService, read_shared_answer
@@ -45,9 +44,3 @@ def save_answer_submitted(
         ack(response_action="errors", errors={"topic": exc.message})
         return
     ack()
-
-
-def register(app: App) -> None:
-    """Connect this feature's Slack IDs to their callbacks."""
-    app.view(ids.VIEW_SHARE_ANSWER)(share_answer_submitted)
-    app.view(ids.VIEW_SAVE_ANSWER)(save_answer_submitted)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 
-from bot.core import ids
 from bot.core.rounds import validate_setup_form
 from bot.errors import MingleError
 from bot.services import channels
@@ -46,8 +45,3 @@ def setup_submitted(
         deps.slack.post_ephemeral(channel_id, user_id, reply.text, reply.blocks)
     except Exception:  # the settings are saved; the confirmation is a courtesy
         log.warning("couldn't confirm the setup to %s in %s", user_id, channel_id, exc_info=True)
-
-
-def register(app: App) -> None:
-    """Connect this feature's Slack IDs to their callbacks."""
-    app.view(ids.VIEW_ADMIN_SETUP)(setup_submitted)

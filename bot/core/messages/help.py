@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from bot.core.blocks import Reply, context, escape, section
+from collections.abc import Mapping
 
-# Every subcommand the parser knows, with its usage and one line of help.
+from bot.core.blocks import Reply, context, escape, section
+from bot.core.commands import ADMIN_COMMANDS
+
+# Every subcommand the parser knows, with its usage and one line of help (the admin ones
+# are `bot.core.commands.ADMIN_COMMANDS`).
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "help": ("/mingle help [topic]", "Show this help (try `/mingle help admin`)."),
     "join": ("/mingle join", "Opt in to coffee chats in the channels where Mingle runs."),
@@ -25,32 +29,11 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "reconnect": ("/mingle reconnect on [days] | off", "Get nudged to reconnect with people."),
 }
 
-ADMIN_SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "setup": (
-        "/mingle admin setup [weekly|biweekly|monthly] [monday] [10:00] [Europe/Berlin] [size 2]",
-        "Run coffee-chat rounds in this channel (no arguments opens a form).",
-    ),
-    "pause": ("/mingle admin pause", "Pause rounds in this channel."),
-    "resume": ("/mingle admin resume", "Resume rounds in this channel."),
-    "skip-next": ("/mingle admin skip-next", "Skip the next round in this channel."),
-    "preview": ("/mingle admin preview", "Dry run: show the groups, only to you."),
-    "run-now": ("/mingle admin run-now", "Run a round in this channel now."),
-    "prompts": (
-        "/mingle admin prompts on [cadence day time tz] | off | add <text> | list | remove <id>",
-        "Answer-sharing prompts in this channel.",
-    ),
-    "export": (
-        "/mingle admin export [#channel] [since YYYY-MM-DD]",
-        "Get the participation workbook (.xlsx) in a DM.",
-    ),
-    "stats": ("/mingle admin stats [#channel]", "Headline participation figures."),
-}
-
 
 def help_reply(topic: str = "", problem: str = "") -> Reply:
     """The help message; `problem` (already plain text) is shown first when given."""
     admin = topic == "admin"
-    table = ADMIN_SUBCOMMANDS if admin else SUBCOMMANDS
+    table: Mapping[str, tuple[str, str]] = ADMIN_COMMANDS if admin else SUBCOMMANDS
     if problem and topic in SUBCOMMANDS:
         table = {topic: SUBCOMMANDS[topic]}  # a typo: show just the command they meant
     lines = [f"`{usage}`  {text}" for usage, text in table.values()]

@@ -1,9 +1,0 @@
-"""Events for reports."""
-
-from __future__ import annotations
-
-from slack_bolt import App
-
-
-def register(app: App) -> None:
-    """Connect this feature's Slack IDs to their callbacks."""
