@@ -1,7 +1,7 @@
 """Coffee-chat rounds: who takes part, planning a round exactly once, previews and run-now.
 
-`plan_round(deps, team_id, channel_id, slot)` gathers the participants (the channel's
-current members who joined Mingle, are not paused and did not skip this slot), matches
+`plan_round(deps, team_id, channel_id, slot)` gathers the participants (who takes part is
+one rule: `bot.core.participation`), matches
 them (`bot.core.matching.match`) and, in ONE transaction, claims the round (unique per
 team, channel and slot), stores its matches and enqueues every message: one group DM per
 group with the reasons and an icebreaker, a note to anyone left alone, and the channel
@@ -15,8 +15,8 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core import participation
 from bot.core.blocks import Reply
 from bot.core.matching import MatchOptions, MatchResult, Participant, PastGroup, match
 from bot.core.messages import rounds as msg
@@ -24,8 +24,7 @@ from bot.core.rounds import icebreaker_for, round_followup_time, slot_key
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services import channels
 from bot.services.deps import Deps
-from bot.slack.gateway import SlackUser
-from storage.models import Member, Schedule
+from storage.models import Schedule
 from storage.repositories import answers as answers_repo
 from storage.repositories import members as members_repo
 from storage.repositories import outbox
@@ -35,8 +34,6 @@ log = logging.getLogger(__name__)
 
 #: How far back past groups count for "met before" and repeat penalties.
 HISTORY_DAYS = 365
-#: Boost for someone who was alone, or whose match couldn't meet, last round.
-LEFT_OUT_BOOST = 1.0
 
 
 # --- waking the delivery worker -------------------------------------------------------------
@@ -92,50 +89,48 @@ class Roster:
     timezones: dict[str, str] = field(default_factory=dict)  # user -> tz from Slack
 
 
-def _valid_tz(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return name
-
-
-def is_taking_part(member: Member, on: dt.date) -> bool:
-    """Joined and not paused (a pause whose end date has come counts as over)."""
-    if member.status == "active":
-        return True
-    return member.status == "paused" and (member.paused_until is None or member.paused_until <= on)
-
-
 def gather(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> Roster:
-    """The round's participants and history. Raises `NotFoundError` when Mingle can't see
-    the channel's members (it was removed from the channel)."""
+    """The round's participants (`bot.core.participation.who_takes_part`) and history.
+    Raises `NotFoundError` when Mingle can't see the channel's members (it was removed
+    from the channel)."""
     in_channel = set(deps.slack.channel_members(channel_id))
     # One users.list for everyone: fresh timezones, and who is a bot or deactivated.
-    people: dict[str, SlackUser] = {}
-    for user in deps.slack.all_users():
-        if user.id in in_channel and not user.is_bot and not user.deleted:
-            if user.id != deps.bot_user_id:
-                people[user.id] = user
+    users = {user.id: user for user in deps.slack.all_users() if user.id in in_channel}
     group_size, recent_rounds, admin = channels.channel_settings(deps, team_id, channel_id)
     with deps.sessions() as session:
         skipped = repo.skips_for(session, team_id, channel_id, slot)
-        members = members_repo.members_by_user(session, team_id, list(people))
+        members = members_repo.members_by_user(session, team_id, list(users))
+        turnout = participation.who_takes_part(
+            in_channel=in_channel,
+            accounts=[
+                participation.Account(user.id, user.is_bot, user.deleted, user.tz)
+                for user in users.values()
+            ],
+            bot_user_id=deps.bot_user_id,
+            members={
+                user_id: participation.Membership(
+                    user_id, member.status, member.paused_until, member.tz
+                )
+                for user_id, member in members.items()
+            },
+            skipped=skipped,
+            slot=slot,
+        )
         last = repo.last_round(session, team_id, channel_id, slot)
-        boosted = repo.left_out_last_time(session, last) if last is not None else set()
+        boosted = (
+            participation.left_out(
+                [(match.outcome, match.user_ids) for match in last.matches],
+                repo.alone_in(session, last),
+            )
+            if last is not None
+            else set()
+        )
         past = repo.history(session, team_id, channel_id, slot - dt.timedelta(days=HISTORY_DAYS))
         # What people answered about in prompt threads counts as something they can help with.
-        answered = answers_repo.answered_topics(session, team_id, list(members))
+        answered = answers_repo.answered_topics(session, team_id, turnout.participants)
         participants: list[Participant] = []
-        timezones: dict[str, str] = {}
-        for user_id in sorted(members):
+        for user_id in turnout.participants:
             member = members[user_id]
-            tz = _valid_tz(people[user_id].tz or member.tz)
-            if tz != member.tz:
-                timezones[user_id] = tz
-            local_day = slot.astimezone(ZoneInfo(tz)).date()
-            if user_id in skipped or not is_taking_part(member, local_day):
-                continue
             participants.append(
                 Participant(
                     id=user_id,
@@ -144,11 +139,14 @@ def gather(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> Rost
                     | answered.get(user_id, set()),
                     wants_to_learn=frozenset(members_repo.topic_names(member, "learn")),
                     team=member.team_name or None,
-                    tz=tz,
-                    boost=LEFT_OUT_BOOST if user_id in boosted else 0.0,
-                    display_name=people[user_id].label or member.display_name or None,
+                    tz=turnout.timezones[user_id],
+                    boost=participation.LEFT_OUT_BOOST if user_id in boosted else 0.0,
+                    display_name=users[user_id].label or member.display_name or None,
                 )
             )
+        timezones = {
+            user_id: tz for user_id, tz in turnout.timezones.items() if tz != members[user_id].tz
+        }
     history = [PastGroup(frozenset(ids), at) for at, ids in past]
     return Roster(participants, history, group_size, recent_rounds, admin, timezones)
 

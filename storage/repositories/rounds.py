@@ -129,12 +129,9 @@ def last_round(
     )
 
 
-def left_out_last_time(session: Session, round_: Round) -> set[str]:
-    """Who was alone in `round_`, or in a match that couldn't happen: they get a boost."""
-    people: set[str] = set()
-    for match in round_.matches:
-        if match.outcome == "could_not":
-            people.update(match.user_ids)
+def alone_in(session: Session, round_: Round) -> list[str]:
+    """Who was left without a group in `round_` (told so by a "round_alone" message).
+    Who counts as left out is `bot.core.participation.left_out`."""
     alone = session.scalars(
         select(OutboundMessage.user_ids).where(
             OutboundMessage.team_id == round_.team_id,
@@ -142,9 +139,7 @@ def left_out_last_time(session: Session, round_: Round) -> set[str]:
             OutboundMessage.key.like(f"round:{round_.id}:alone:%"),
         )
     )
-    for user_ids in alone:
-        people.update(user_ids or [])
-    return people
+    return [user_id for user_ids in alone for user_id in user_ids or []]
 
 
 # --- skips --------------------------------------------------------------------------------
