@@ -1,16 +1,31 @@
-"""Shared fixtures: databases (SQLite always, PostgreSQL when configured) and the running app."""
+"""Shared fixtures: databases (SQLite always, PostgreSQL when configured), the Slack emulator,
+and `make_deps`, the one way tests build the services' dependencies.
+
+A test module that needs particular people or channels overrides `emu` with a fixture of the
+same name that takes the shared one and adds them (pytest's documented override); `sample`
+gives the realistic sample workspace instead.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from sqlalchemy import Engine, text
 
+from bot.app import build_deps
+from bot.config import load_settings
+from bot.services.deps import Deps, Worker, utcnow
+from bot.slack.client import make_web_client
+from bot.testing.emulator import SlackEmulator
+from bot.testing.sample import SampleWorkspace, build_sample_workspace
 from storage.db import make_engine
 from storage.migrate import upgrade
 
@@ -73,3 +88,80 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng = make_engine(database_url)
     yield eng
     eng.dispose()
+
+
+# --- Slack -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def emu() -> Iterator[SlackEmulator]:
+    """A running emulator: team T0001, bot UBOT, token xoxb-test-token, nobody else yet."""
+    with SlackEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def sample(emu: SlackEmulator) -> SampleWorkspace:
+    """The realistic sample workspace (the demo's), in `emu`."""
+    return build_sample_workspace(emu)
+
+
+def posted_keys(emu: SlackEmulator) -> Counter[str]:
+    """How many times each outbox key was posted, in any conversation the emulator holds."""
+    keys: Counter[str] = Counter()
+    for conversation in emu.conversations():
+        for message in emu.messages(conversation["id"]):
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == "mingle_outbox":
+                keys[metadata["event_payload"]["key"]] += 1
+    return keys
+
+
+# --- the services' dependencies ----------------------------------------------------------------
+
+
+class MakeDeps(Protocol):
+    def __call__(
+        self,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+        engine: Engine | None = None,
+        delivery: Worker | None = None,
+        max_rate_limit_retries: int = 3,
+    ) -> Deps: ...
+
+
+@pytest.fixture
+def make_deps(emu: SlackEmulator, engine: Engine, database_url: str) -> Iterator[MakeDeps]:
+    """Build `Deps` as the app does (`bot.app.build_deps`: auth.test, features installed),
+    talking to `emu` through a real WebClient and stored in the test's database.
+
+    `clock` replaces the real time; `engine` gives a second instance its own connections;
+    `delivery` stands in for the running delivery worker (started through `deps.delivery`).
+    """
+    default_engine = engine
+
+    def make(
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+        engine: Engine | None = None,
+        delivery: Worker | None = None,
+        max_rate_limit_retries: int = 3,
+    ) -> Deps:
+        settings = load_settings(
+            slack_bot_token=emu.bot_token, slack_api_url=emu.api_url, database_url=database_url
+        )
+        client = make_web_client(
+            emu.bot_token, emu.api_url, max_rate_limit_retries=max_rate_limit_retries
+        )
+        deps = build_deps(
+            settings,
+            engine=engine or default_engine,
+            client=client,
+            clock=clock or utcnow,
+        )
+        if delivery is not None:
+            deps.delivery.run(delivery)
+        return deps
+
+    yield make

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from bot import scheduler as sched
 from bot.core.schedule import Cadence, next_run
-from bot.services import rounds
 from bot.services.deps import Deps
 from bot.testing.emulator import SlackEmulator
 from storage.db import make_engine
 from storage.models import Member, OutboundMessage, Round, Schedule
-from tests.services.test_rounds import CHANNEL, PEOPLE, TEAM, TOKEN, add_members, make_deps
+from tests.conftest import MakeDeps
+from tests.services.test_rounds import CHANNEL, PEOPLE, TEAM, add_members
 
 UTC = dt.UTC
 BERLIN_MONDAYS = Cadence("weekly", 0, dt.time(10), "Europe/Berlin")
@@ -36,13 +35,12 @@ class Clock:
 
 
 @pytest.fixture
-def emu() -> Iterator[SlackEmulator]:
-    with SlackEmulator(team_id=TEAM, bot_token=TOKEN, bot_user_id="UBOT") as emulator:
-        for index, user_id in enumerate(PEOPLE):
-            emulator.add_user(user_id, name=f"person{index}", tz="Europe/Berlin")
-        emulator.add_user("UADMIN", name="ada", is_admin=True)
-        emulator.add_channel(CHANNEL, name="coffee", members=[*PEOPLE, "UADMIN"])
-        yield emulator
+def emu(emu: SlackEmulator) -> SlackEmulator:
+    for index, user_id in enumerate(PEOPLE):
+        emu.add_user(user_id, name=f"person{index}", tz="Europe/Berlin")
+    emu.add_user("UADMIN", name="ada", is_admin=True)
+    emu.add_channel(CHANNEL, name="coffee", members=[*PEOPLE, "UADMIN"])
+    return emu
 
 
 @pytest.fixture
@@ -61,15 +59,18 @@ class IdleWorker:
     def wake(self) -> None:
         self.wakes += 1
 
+    def start(self) -> None:
+        pass
+
+    def stop(self, timeout: float = 10.0) -> None:
+        pass
+
 
 @pytest.fixture
-def deps(emu: SlackEmulator, engine: Engine, clock: Clock) -> Iterator[Deps]:
-    deps = make_deps(emu, engine)
-    deps.clock = clock
+def deps(make_deps: MakeDeps, clock: Clock) -> Deps:
+    deps = make_deps(clock=clock, delivery=IdleWorker())
     add_members(deps, PEOPLE[:6])
-    rounds.attach_delivery_worker(deps, IdleWorker())
-    yield deps
-    rounds.detach_delivery_worker(deps)
+    return deps
 
 
 def add_schedule(deps: Deps, **fields: Any) -> int:
@@ -247,15 +248,12 @@ def test_catch_up_leaves_old_slots_and_slots_before_the_setup(deps: Deps, clock:
 
 
 def test_two_schedulers_firing_the_same_slot_plan_one_round(
-    emu: SlackEmulator, deps: Deps, database_url: str, clock: Clock
+    make_deps: MakeDeps, deps: Deps, database_url: str, clock: Clock
 ) -> None:
     schedule_id = add_schedule(deps)
     clock.now = SLOT + dt.timedelta(seconds=5)
     engines = [make_engine(database_url) for _ in range(2)]
-    instances = [make_deps(emu, engine) for engine in engines]
-    for instance in instances:
-        instance.clock = clock
-        rounds.attach_delivery_worker(instance, IdleWorker())
+    instances = [make_deps(clock=clock, engine=e, delivery=IdleWorker()) for e in engines]
     start = threading.Barrier(2)
 
     def fire(instance: Deps) -> None:
@@ -269,8 +267,6 @@ def test_two_schedulers_firing_the_same_slot_plan_one_round(
         for thread in threads:
             thread.join(timeout=60)
     finally:
-        for instance in instances:
-            rounds.detach_delivery_worker(instance)
         for engine in engines:
             engine.dispose()
     assert rounds_planned(deps) == 1
@@ -316,8 +312,8 @@ def test_start_scheduler_runs_every_job_and_the_delivery_worker(
         } <= ids
         assert {f"schedule:{schedule_id}", f"heads-up:{schedule_id}"} <= ids
         assert f"schedule:{prompt_id}" in ids and f"heads-up:{prompt_id}" not in ids
-        assert scheduler.delivery is not None and scheduler.delivery.running
+        assert deps.delivery.running
         assert str(scheduler.timezone) == "UTC"
     finally:
         scheduler.shutdown(wait=True)
-    assert scheduler.delivery is None
+    assert not deps.delivery.running

@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the emulator with the sample workspace, and the real app over HTTP."""
+"""End-to-end fixtures: the real app over HTTP, on the emulator with the sample workspace."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.testing.app_runner import RunningApp
 from bot.testing.blockkit import validate_blocks
 from bot.testing.driver import SlackDriver
 from bot.testing.emulator import SlackEmulator
-from bot.testing.sample import SampleWorkspace, build_sample_workspace
+from bot.testing.sample import SampleWorkspace
 
 
 @dataclass
@@ -37,14 +37,7 @@ class Stack:
 
 
 @pytest.fixture
-def emu() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def stack(emu: SlackEmulator, sqlite_url: str) -> Iterator[Stack]:
-    sample = build_sample_workspace(emu)
+def stack(emu: SlackEmulator, sample: SampleWorkspace, sqlite_url: str) -> Iterator[Stack]:
     with RunningApp(emu, sqlite_url, admins=sample.admin_id) as running:
         yield Stack(emu, running, running.driver(), sample)
 

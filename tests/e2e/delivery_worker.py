@@ -14,13 +14,11 @@ import json
 import logging
 import sys
 
+from bot.app import build_deps
 from bot.config import load_settings
 from bot.services.delivery import deliver_pending
-from bot.services.deps import Deps
-from bot.slack.client import make_web_client
-from bot.slack.gateway import SlackGateway
 from bot.slack.pacing import Pacer
-from storage.db import make_engine, make_session_factory
+from storage.db import make_engine
 
 
 def main(argv: list[str]) -> int:
@@ -31,11 +29,7 @@ def main(argv: list[str]) -> int:
         slack_bot_token=token, slack_api_url=api_url, database_url=database_url
     )
     engine = make_engine(database_url)
-    deps = Deps(
-        settings=settings,
-        sessions=make_session_factory(engine),
-        slack=SlackGateway(make_web_client(token, api_url)),
-    )
+    deps = build_deps(settings, engine=engine)
     report = deliver_pending(deps, pacer=Pacer(scale=scale), lease=dt.timedelta(0))
     engine.dispose()
     print(json.dumps(dataclasses.asdict(report)), flush=True)

@@ -24,6 +24,7 @@ import pytest
 from bot.testing.emulator import SlackEmulator
 from storage.db import make_engine, make_session_factory
 from storage.repositories import outbox
+from tests.conftest import posted_keys
 
 WORKER = Path(__file__).with_name("delivery_worker.py")
 TOKEN = "xoxb-test-token"
@@ -31,16 +32,6 @@ PAIRS = 50
 SCALE = 10.0  # Slack's limits x10: conversations.open allows 500 calls a minute
 KILLS = 6
 SEED = 20261126
-
-
-def posted_keys(emu: SlackEmulator) -> Counter[str]:
-    keys: Counter[str] = Counter()
-    for conversation in emu.conversations():
-        for message in emu.messages(conversation["id"]):
-            metadata = message.get("metadata") or {}
-            if metadata.get("event_type") == "mingle_outbox":
-                keys[metadata["event_payload"]["key"]] += 1
-    return keys
 
 
 def ok_calls(emu: SlackEmulator, method: str) -> int:

@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
-from bot.config import load_settings
 from bot.core.profile import validate_profile
+from bot.core.status import OutboxKind
 from bot.services import connect
 from bot.services.deps import Deps
 from bot.services.profiles import ProfileService
-from bot.slack.client import make_web_client
-from bot.slack.gateway import SlackGateway
 from bot.testing.emulator import SlackEmulator
-from storage.db import make_session_factory
 from storage.models import (
     ChannelConfig,
     Introduction,
@@ -33,38 +29,27 @@ from storage.models import (
     Round,
 )
 from storage.repositories import connect as repo
+from tests.conftest import MakeDeps
 
-TOKEN = "xoxb-test-token"
 TEAM = "T0001"
 NOW = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def emu() -> Iterator[SlackEmulator]:
-    with SlackEmulator(team_id=TEAM, bot_token=TOKEN, bot_user_id="UBOT") as emulator:
-        for user_id, name in [("U1", "ana"), ("U2", "bo"), ("U3", "cy"), ("U4", "dee")]:
-            emulator.add_user(user_id, name=name, real_name=name.title(), tz="Europe/Berlin")
-        emulator.add_user("U5", name="eve", real_name="Eve")
-        emulator.add_user("UGONE", name="gone", real_name="Gone", deleted=True)
-        emulator.add_user("UROBOT", name="robot", real_name="Robot", is_bot=True)
-        emulator.add_channel("C1", name="coffee", members=["U1", "U2", "U3", "U4"])
-        emulator.add_channel("C2", name="random", members=["U1", "U2"])
-        yield emulator
+def emu(emu: SlackEmulator) -> SlackEmulator:
+    for user_id, name in [("U1", "ana"), ("U2", "bo"), ("U3", "cy"), ("U4", "dee")]:
+        emu.add_user(user_id, name=name, real_name=name.title(), tz="Europe/Berlin")
+    emu.add_user("U5", name="eve", real_name="Eve")
+    emu.add_user("UGONE", name="gone", real_name="Gone", deleted=True)
+    emu.add_user("UROBOT", name="robot", real_name="Robot", is_bot=True)
+    emu.add_channel("C1", name="coffee", members=["U1", "U2", "U3", "U4"])
+    emu.add_channel("C2", name="random", members=["U1", "U2"])
+    return emu
 
 
 @pytest.fixture
-def deps(engine: Engine, emu: SlackEmulator, database_url: str) -> Deps:
-    settings = load_settings(
-        slack_bot_token=TOKEN, slack_api_url=emu.api_url, database_url=database_url
-    )
-    return Deps(
-        settings=settings,
-        sessions=make_session_factory(engine),
-        slack=SlackGateway(make_web_client(TOKEN, emu.api_url)),
-        team_id=TEAM,
-        bot_user_id="UBOT",
-        clock=lambda: NOW,
-    )
+def deps(make_deps: MakeDeps) -> Deps:
+    return make_deps(clock=lambda: NOW)
 
 
 def profile(deps: Deps, user_id: str, interests: list[str], **extra: list[str]) -> None:
@@ -119,7 +104,7 @@ def test_intro_stores_the_introduction_and_queues_one_group_dm(deps: Deps) -> No
         assert repo.count_introductions(session, TEAM) == 1
         assert repo.count_introductions(session, TEAM, since=NOW + dt.timedelta(seconds=1)) == 0
     (row,) = outbox_rows(deps)
-    assert row.kind == connect.KIND_INTRO
+    assert row.kind == OutboxKind.INTRO
     assert row.user_ids == ["U3", "U1", "U2"]
     assert row.notify_user == "U3"
     assert row.key == f"intro:{TEAM}:{intro.id}"
@@ -220,7 +205,7 @@ def test_concurrent_nudge_jobs_send_one_nudge(deps: Deps) -> None:
     assert sum(results) == 1
     with deps.sessions() as session:
         assert len(session.scalars(select(Nudge)).all()) == 1
-    assert [r.kind for r in outbox_rows(deps)] == [connect.KIND_NUDGE]
+    assert [r.kind for r in outbox_rows(deps)] == [OutboxKind.NUDGE]
 
 
 def test_claim_nudge_is_a_compare_and_set(deps: Deps) -> None:
@@ -278,7 +263,7 @@ def test_welcome_only_once_only_in_mingle_channels_only_for_people(deps: Deps) -
     assert connect.welcome(deps, TEAM, "C1", "U1", app_id="A1")
     assert not connect.welcome(deps, TEAM, "C1", "U1", app_id="A1")  # no repeat
     (row,) = outbox_rows(deps)
-    assert (row.kind, row.channel_id, row.ephemeral_user) == (connect.KIND_WELCOME, "C1", "U1")
+    assert (row.kind, row.channel_id, row.ephemeral_user) == (OutboxKind.WELCOME, "C1", "U1")
     assert "slack://app?team=T0001&id=A1&tab=home" in str(row.blocks)
     with deps.sessions.begin() as session:
         assert not repo.add_welcome(session, TEAM, "C1", "U1", NOW)
@@ -290,4 +275,4 @@ def test_scheduler_job_wrapper_queues_due_nudges(deps: Deps) -> None:
     match(deps, NOW - dt.timedelta(days=100), ["U1", "U2"], outcome="met")
     enable(deps, "U1")
     assert connect.run_reconnect_nudges(deps) is None
-    assert [r.kind for r in outbox_rows(deps)] == [connect.KIND_NUDGE]
+    assert [r.kind for r in outbox_rows(deps)] == [OutboxKind.NUDGE]

@@ -10,25 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 
-from bot.config import load_settings
+from bot.core import outbox_keys
+from bot.core.status import OutboxKind
 from bot.services import delivery
 from bot.services.delivery import DeliveryReport, DeliveryWorker, deliver_pending
-from bot.services.deps import Deps, utcnow
-from bot.slack.client import make_web_client
-from bot.slack.gateway import SlackGateway
+from bot.services.deps import Deps
 from bot.slack.pacing import Pacer, per_minute
 from bot.testing.emulator import SlackEmulator
-from storage.db import make_session_factory
-from storage.models import Match, MatchMember, OutboundMessage, Round
+from storage.models import Match, MatchMember, OutboundMessage, Prompt, Round
 from storage.repositories import outbox
+from tests.conftest import MakeDeps, posted_keys
 
-TOKEN = "xoxb-test-token"
 TEAM = "T0001"
 
 
@@ -46,16 +42,15 @@ class FakeClock:
 
 
 @pytest.fixture
-def emu() -> Iterator[SlackEmulator]:
-    with SlackEmulator(team_id=TEAM, bot_token=TOKEN, bot_user_id="UBOT") as emulator:
-        emulator.add_user("U1", name="alice", real_name="Alice Liddell")
-        emulator.add_user("U2", name="bob", real_name="Bob Builder")
-        emulator.add_user("U3", name="carol", real_name="Carol Danvers")
-        emulator.add_user("U4", name="dave", real_name="Dave Grohl")
-        emulator.add_user("UADMIN", name="ada", real_name="Ada Admin", is_admin=True)
-        emulator.add_user("UGONE", name="gone", real_name="Gone Person", deleted=True)
-        emulator.add_channel("C1", name="coffee", members=["U1", "U2", "U3", "U4", "UADMIN"])
-        yield emulator
+def emu(emu: SlackEmulator) -> SlackEmulator:
+    emu.add_user("U1", name="alice", real_name="Alice Liddell")
+    emu.add_user("U2", name="bob", real_name="Bob Builder")
+    emu.add_user("U3", name="carol", real_name="Carol Danvers")
+    emu.add_user("U4", name="dave", real_name="Dave Grohl")
+    emu.add_user("UADMIN", name="ada", real_name="Ada Admin", is_admin=True)
+    emu.add_user("UGONE", name="gone", real_name="Gone Person", deleted=True)
+    emu.add_channel("C1", name="coffee", members=["U1", "U2", "U3", "U4", "UADMIN"])
+    return emu
 
 
 @pytest.fixture
@@ -63,26 +58,9 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-def make_deps(
-    engine: Engine, emu: SlackEmulator, clock: Any, database_url: str, **client_options: Any
-) -> Deps:
-    settings = load_settings(
-        slack_bot_token=TOKEN, slack_api_url=emu.api_url, database_url=database_url
-    )
-    client = make_web_client(TOKEN, emu.api_url, **client_options)
-    return Deps(
-        settings=settings,
-        sessions=make_session_factory(engine),
-        slack=SlackGateway(client),
-        team_id=TEAM,
-        bot_user_id="UBOT",
-        clock=clock,
-    )
-
-
 @pytest.fixture
-def deps(engine: Engine, emu: SlackEmulator, clock: FakeClock, database_url: str) -> Deps:
-    return make_deps(engine, emu, clock, database_url)
+def deps(make_deps: MakeDeps, clock: FakeClock) -> Deps:
+    return make_deps(clock=clock)
 
 
 def fast_pacer() -> Pacer:
@@ -109,17 +87,6 @@ def stored(deps: Deps, key: str) -> OutboundMessage:
 def deliver(deps: Deps, **kwargs: Any) -> DeliveryReport:
     kwargs.setdefault("pacer", fast_pacer())
     return deliver_pending(deps, **kwargs)
-
-
-def posted_keys(emu: SlackEmulator) -> Counter[str]:
-    """How many times each outbox key appears in any conversation."""
-    keys: Counter[str] = Counter()
-    for conversation in emu.conversations():
-        for message in emu.messages(conversation["id"]):
-            metadata = message.get("metadata") or {}
-            if metadata.get("event_type") == "mingle_outbox":
-                keys[metadata["event_payload"]["key"]] += 1
-    return keys
 
 
 def make_match(deps: Deps, users: list[str]) -> int:
@@ -234,6 +201,27 @@ def test_group_dm_is_opened_and_posted_with_metadata(deps: Deps, emu: SlackEmula
     assert set(open_call.args["users"].split(",")) == {"U1", "U2", "U3"}
 
 
+def test_a_sent_prompt_knows_its_message(deps: Deps, emu: SlackEmulator) -> None:
+    with deps.sessions.begin() as session:
+        prompt = Prompt(
+            team_id=TEAM, channel_id="C1", scheduled_for=deps.clock(), bank_key="b:0", text="?"
+        )
+        session.add(prompt)
+        session.flush()
+        prompt_id = prompt.id
+    key = outbox_keys.prompt(prompt_id)
+    enqueue(deps, key, kind=OutboxKind.PROMPT, channel_id="C1")
+
+    assert deliver(deps).sent == 1
+
+    [message] = emu.messages("C1")
+    with deps.sessions() as session:
+        stored_prompt = session.get(Prompt, prompt_id)
+        assert stored_prompt is not None
+        assert stored_prompt.message_ts == message["ts"]
+        assert stored_prompt.posted_at == stored(deps, key).sent_at
+
+
 def test_channel_post_and_thread_reply(deps: Deps, emu: SlackEmulator) -> None:
     enqueue(deps, "summary", kind="round_summary", channel_id="C1", text="Round is on")
     assert deliver(deps).sent == 1
@@ -286,9 +274,9 @@ def test_429_is_retried_after_retry_after_and_sent_once(deps: Deps, emu: SlackEm
 
 
 def test_persistent_429_releases_the_row_for_later(
-    engine: Engine, emu: SlackEmulator, clock: FakeClock, database_url: str
+    make_deps: MakeDeps, emu: SlackEmulator, clock: FakeClock
 ) -> None:
-    deps = make_deps(engine, emu, clock, database_url, max_rate_limit_retries=0)
+    deps = make_deps(clock=clock, max_rate_limit_retries=0)
     enqueue(deps, "later", user_ids=["U1", "U2"])
     emu.fail_next("conversations.open", error="ratelimited", retry_after=7)
     pacer = Pacer(scale=1000, clock=lambda: 0.0, sleep=lambda s: None)
@@ -375,11 +363,9 @@ def test_removed_from_channel_fails_and_the_admin_is_told(deps: Deps, emu: Slack
     assert again is None
 
 
-def test_a_refused_token_pauses_delivery(
-    engine: Engine, emu: SlackEmulator, clock: FakeClock, database_url: str
-) -> None:
-    deps = make_deps(engine, emu, clock, database_url)
+def test_a_refused_token_pauses_delivery(deps: Deps, emu: SlackEmulator, clock: FakeClock) -> None:
     deps.slack.client.token = "xoxb-revoked"
+    emu.clear_calls()
     enqueue(deps, "a", channel_id="C1")
     enqueue(deps, "b", channel_id="C1")
 
@@ -484,10 +470,8 @@ def test_two_workers_racing_send_each_message_once(deps: Deps, emu: SlackEmulato
         assert outbox.counts(session)["sent"] == len(keys)
 
 
-def test_delivery_worker_threads_wake_and_deliver(
-    engine: Engine, emu: SlackEmulator, database_url: str
-) -> None:
-    deps = make_deps(engine, emu, utcnow, database_url)
+def test_delivery_worker_threads_wake_and_deliver(make_deps: MakeDeps, emu: SlackEmulator) -> None:
+    deps = make_deps()
     workers = [DeliveryWorker(deps, pacer=fast_pacer(), idle_wait=30) for _ in range(2)]
     for worker in workers:
         worker.start()
@@ -682,8 +666,12 @@ def test_undeliverable_notice_wording(
 
 
 def test_notice_key_stays_within_the_column() -> None:
-    assert delivery.notice_key("round:1") == "notice:round:1"
-    assert len(delivery.notice_key("x" * 120)) <= 120
+    assert outbox_keys.notice("round:1") == "notice:round:1"
+    assert len(outbox_keys.notice("x" * 120)) <= 120
+
+
+def test_every_kind_of_message_has_words_for_admins() -> None:
+    assert set(delivery.WHAT) == set(OutboxKind)
 
 
 # -- pacing ---------------------------------------------------------------------------------

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from bot import scheduler
-from bot.config import load_settings
 from bot.services.answers import AnswerService, SharedAnswer
 from bot.services.deps import Deps
 from bot.services.prompts import PromptService, post_prompt_now, post_scheduled_prompt
-from bot.slack.client import make_web_client
-from bot.slack.gateway import SlackGateway
 from bot.testing.emulator import SlackEmulator
-from storage.db import make_session_factory
 from storage.models import Answer, OutboundMessage, Prompt, Schedule
 from storage.repositories import members as members_repo
+from tests.conftest import MakeDeps
 
-TOKEN = "xoxb-test-token"
 TEAM = "T0001"
 CHANNEL = "C1"
 PEOPLE = ["UA", "UB", "UC"]
@@ -34,27 +29,16 @@ SLOT = dt.datetime(2033, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Wednesday, 10:00 in Ber
 
 
 @pytest.fixture
-def emu() -> Iterator[SlackEmulator]:
-    with SlackEmulator(team_id=TEAM, bot_token=TOKEN, bot_user_id="UBOT") as emulator:
-        for user_id in PEOPLE:
-            emulator.add_user(user_id, name=user_id.lower(), display_name=f"Person {user_id}")
-        emulator.add_channel(CHANNEL, name="til", members=PEOPLE)
-        yield emulator
+def emu(emu: SlackEmulator) -> SlackEmulator:
+    for user_id in PEOPLE:
+        emu.add_user(user_id, name=user_id.lower(), display_name=f"Person {user_id}")
+    emu.add_channel(CHANNEL, name="til", members=PEOPLE)
+    return emu
 
 
 @pytest.fixture
-def deps(emu: SlackEmulator, engine: Engine) -> Deps:
-    settings = load_settings(
-        slack_bot_token=TOKEN, slack_api_url=emu.api_url, database_url="sqlite://"
-    )
-    return Deps(
-        settings=settings,
-        sessions=make_session_factory(engine),
-        slack=SlackGateway(make_web_client(TOKEN, emu.api_url)),
-        team_id=TEAM,
-        bot_user_id="UBOT",
-        clock=lambda: SLOT + dt.timedelta(minutes=1),
-    )
+def deps(make_deps: MakeDeps) -> Deps:
+    return make_deps(clock=lambda: SLOT + dt.timedelta(minutes=1))
 
 
 def count(deps: Deps, model: type) -> int:

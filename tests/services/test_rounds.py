@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
-from bot.config import load_settings
 from bot.core.matching import common_ground
 from bot.core.messages import rounds as messages
 from bot.services import round_followup, rounds
 from bot.services.deps import Deps
-from bot.slack.client import make_web_client
-from bot.slack.gateway import SlackGateway
 from bot.testing.emulator import SlackEmulator
-from storage.db import make_engine, make_session_factory
+from storage.db import make_engine
 from storage.models import (
     ChannelConfig,
     Match,
@@ -35,8 +31,8 @@ from storage.models import (
 from storage.repositories import answers as answers_repo
 from storage.repositories import members as members_repo
 from storage.repositories import rounds as rounds_repo
+from tests.conftest import MakeDeps
 
-TOKEN = "xoxb-test-token"
 TEAM = "T0001"
 CHANNEL = "C1"
 PEOPLE = [f"U{i:02d}" for i in range(1, 11)]
@@ -46,29 +42,14 @@ INTERESTS = ["chess", "climbing", "jazz", "baking", "rust", "go"]
 
 
 @pytest.fixture
-def emu() -> Iterator[SlackEmulator]:
-    with SlackEmulator(team_id=TEAM, bot_token=TOKEN, bot_user_id="UBOT") as emulator:
-        for index, user_id in enumerate(PEOPLE):
-            emulator.add_user(user_id, name=f"person{index}", tz="Europe/Berlin")
-        emulator.add_user("UADMIN", name="ada", is_admin=True)
-        emulator.add_user("UROBOT", name="robot", is_bot=True)
-        emulator.add_user("UGONE", name="gone", deleted=True)
-        emulator.add_channel(CHANNEL, name="coffee", members=[*PEOPLE, "UADMIN", "UROBOT", "UGONE"])
-        yield emulator
-
-
-def make_deps(emu: SlackEmulator, engine: Engine) -> Deps:
-    settings = load_settings(
-        slack_bot_token=TOKEN, slack_api_url=emu.api_url, database_url="sqlite://"
-    )
-    return Deps(
-        settings=settings,
-        sessions=make_session_factory(engine),
-        slack=SlackGateway(make_web_client(TOKEN, emu.api_url)),
-        team_id=TEAM,
-        bot_user_id="UBOT",
-        clock=lambda: NOW,
-    )
+def emu(emu: SlackEmulator) -> SlackEmulator:
+    for index, user_id in enumerate(PEOPLE):
+        emu.add_user(user_id, name=f"person{index}", tz="Europe/Berlin")
+    emu.add_user("UADMIN", name="ada", is_admin=True)
+    emu.add_user("UROBOT", name="robot", is_bot=True)
+    emu.add_user("UGONE", name="gone", deleted=True)
+    emu.add_channel(CHANNEL, name="coffee", members=[*PEOPLE, "UADMIN", "UROBOT", "UGONE"])
+    return emu
 
 
 class IdleWorker:
@@ -79,11 +60,16 @@ class IdleWorker:
     def wake(self) -> None:
         pass
 
+    def start(self) -> None:
+        pass
+
+    def stop(self, timeout: float = 10.0) -> None:
+        pass
+
 
 @pytest.fixture
-def deps(emu: SlackEmulator, engine: Engine) -> Iterator[Deps]:
-    deps = make_deps(emu, engine)
-    rounds.attach_delivery_worker(deps, IdleWorker())
+def deps(make_deps: MakeDeps) -> Deps:
+    deps = make_deps(clock=lambda: NOW, delivery=IdleWorker())
     with deps.sessions.begin() as session:
         session.add(ChannelConfig(team_id=TEAM, channel_id=CHANNEL, created_by="UADMIN"))
         session.add(
@@ -98,8 +84,7 @@ def deps(emu: SlackEmulator, engine: Engine) -> Iterator[Deps]:
                 updated_at=NOW - dt.timedelta(days=7),
             )
         )
-    yield deps
-    rounds.detach_delivery_worker(deps)
+    return deps
 
 
 def add_members(deps: Deps, user_ids: list[str], status: str = "active", **fields: Any) -> None:
@@ -206,11 +191,11 @@ def test_planning_the_same_slot_twice_does_nothing(deps: Deps) -> None:
 
 
 def test_two_planners_at_the_same_time_make_one_round(
-    emu: SlackEmulator, deps: Deps, database_url: str, monkeypatch: pytest.MonkeyPatch
+    make_deps: MakeDeps, deps: Deps, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_members(deps, PEOPLE)
     engines = [make_engine(database_url) for _ in range(2)]
-    planners = [make_deps(emu, engine) for engine in engines]
+    planners = [make_deps(clock=lambda: NOW, engine=engine) for engine in engines]
     barrier = threading.Barrier(2)
     results: list[rounds.PlannedRound] = []
 
