@@ -15,9 +15,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.blocks import Reply
 from bot.core.messages import rounds as msg
-from bot.core.rounds import ASK_AGAIN_AFTER, OUTCOMES, heads_up_due, slot_key
+from bot.core.rounds import ASK_AGAIN_AFTER, OUTCOMES, slot_key
 from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
-from bot.services import channels, rounds
+from bot.services import rounds
 from bot.services.deps import Deps
 from bot.slack.gateway import error_code
 from storage.models import Match, Schedule
@@ -67,23 +67,6 @@ def send_heads_up(deps: Deps, schedule: Schedule, slot: dt.datetime) -> int:
     if added:
         rounds.deliver_now(deps)
     return added
-
-
-def send_due_heads_ups(deps: Deps) -> int:
-    """For every enabled round schedule whose next slot is within a day: queue heads-ups.
-
-    Safe to call often (each person gets one heads-up per slot); the scheduler calls it at
-    the heads-up time of each schedule and once at start, for a heads-up missed while down.
-    """
-    now = deps.clock()
-    total = 0
-    with deps.sessions() as session:
-        schedules = [s for s in channels_repo.all_schedules(session, channels.ROUND) if s.enabled]
-    for schedule in schedules:
-        slot = channels.next_round_after(schedule, now)
-        if heads_up_due(slot, now):
-            total += send_heads_up(deps, schedule, slot)
-    return total
 
 
 def skip_round(deps: Deps, team_id: str, user_id: str, channel_id: str, slot: dt.datetime) -> Reply:

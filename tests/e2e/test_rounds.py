@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot import scheduler as sched
 from bot.core import ids
 from bot.services import round_followup, rounds
 from bot.services.admins import REFUSAL
@@ -53,6 +54,12 @@ def count(stack: Stack, model: Any) -> int:
 
 def setup(stack: Stack, text: str = "weekly monday 10:00 Europe/Berlin size 2") -> dict[str, Any]:
     return stack.command(stack.sample.admin_id, f"admin setup {text}")
+
+
+def heads_ups(stack: Stack) -> int:
+    with stack.app.deps.sessions() as session:
+        kind = OutboundMessage.kind == "heads_up"
+        return int(session.scalar(select(func.count()).where(kind)) or 0)
 
 
 def dm_messages(stack: Stack, *user_ids: str) -> list[dict[str, Any]]:
@@ -266,8 +273,12 @@ def test_heads_up_skip_button_leaves_the_person_out_of_the_round(
     join(stack, people)
     setup(stack)
     deps = stack.app.deps
-    assert round_followup.send_due_heads_ups(deps) == 5
-    assert round_followup.send_due_heads_ups(deps) == 0  # once per person and slot
+    with deps.sessions() as session:
+        schedule_id = session.scalar(select(Schedule.id))
+    assert schedule_id is not None
+    sched.fire_heads_up(deps, schedule_id)  # the schedule's heads-up job, a day ahead
+    sched.fire_heads_up(deps, schedule_id)  # once per person and slot
+    assert heads_ups(stack) == 5
     skipper = people[0]
     heads_up = stack.emu.wait_for(lambda: dm_messages(stack, skipper), timeout=20)[-1]
     assert "Heads-up" in heads_up["text"]
@@ -284,9 +295,6 @@ def test_heads_up_skip_button_leaves_the_person_out_of_the_round(
     assert count(stack, RoundSkip) == 1
 
     clock[0] = MONDAY_SLOT + dt.timedelta(minutes=1)
-    with deps.sessions() as session:
-        schedule_id = session.scalar(select(Schedule.id))
-    assert schedule_id is not None
     planned = rounds.scheduled_round(deps, schedule_id, MONDAY_SLOT)
     assert planned is not None and planned.people == 4
     with deps.sessions() as session:
