@@ -15,17 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from bot.core.schedule import (
-    CADENCE_ALIASES,
-    Cadence,
-    ScheduleError,
-    check_timezone,
-    parse_cadence,
-    parse_time,
-    parse_weekday,
-)
+from bot.core.schedule import Cadence, ScheduleError, parse_schedule_words
 from bot.errors import InvalidInputError
 
 MAX_PROMPT_CHARS = 300
@@ -215,14 +206,6 @@ PROMPTS_USAGE = (
 )
 DEFAULT_WEEKDAY = 2  # Wednesday
 DEFAULT_TIME = dt.time(10, 0)
-_EVERY = {
-    ("week",): "weekly",
-    ("month",): "monthly",
-    ("2", "weeks"): "biweekly",
-    ("two", "weeks"): "biweekly",
-    ("other", "week"): "biweekly",
-}
-_FILLER = frozenset({"at", "on", "in", "every"})
 
 
 @dataclass(frozen=True)
@@ -239,52 +222,13 @@ class PromptSchedule:
 
 
 def parse_prompt_schedule(args: Sequence[str], default_tz: str) -> PromptSchedule:
-    """`[cadence] [weekday] [time] [timezone]` in any order; missing parts take defaults.
+    """`[cadence] [weekday] [time] [timezone]` in any order (the grammar `admin setup` uses,
+    `bot.core.schedule.parse_schedule_words`); missing parts take defaults.
 
     Raises `InvalidInputError` naming the word it could not read.
     """
-    found: dict[str, Any] = {}
-
-    def put(part: str, value: Any, token: str) -> None:
-        if part in found:
-            raise InvalidInputError(f"You gave the {part} twice (`{token[:40]}`). {PROMPTS_USAGE}")
-        found[part] = value
-
-    tokens = [t for t in (a.strip() for a in args) if t]
-    i = 0
-    while i < len(tokens):
-        token, low = tokens[i], tokens[i].lower()
-        step = 1
-        try:
-            if low == "every":
-                for words, kind in _EVERY.items():
-                    following = tuple(t.lower() for t in tokens[i + 1 : i + 1 + len(words)])
-                    if following == words:
-                        put("cadence", kind, token)
-                        step += len(words)
-                        break
-            elif low in _FILLER:
-                pass
-            elif low in CADENCE_ALIASES:
-                put("cadence", parse_cadence(low), token)
-            elif low[:1].isdigit():
-                put("time", parse_time(low), token)
-            elif "/" in token or low in ("utc", "gmt"):
-                put("timezone", check_timezone("UTC" if low in ("utc", "gmt") else token), token)
-            else:
-                put("weekday", parse_weekday(low), token)
-        except ScheduleError as exc:
-            raise InvalidInputError(f"{exc} {PROMPTS_USAGE}") from None
-        i += step
-    tz = found.get("timezone")
-    if tz is None:
-        try:
-            tz = check_timezone(default_tz)
-        except ScheduleError:
-            tz = "UTC"
-    return PromptSchedule(
-        cadence=str(found.get("cadence", "weekly")),
-        weekday=int(found.get("weekday", DEFAULT_WEEKDAY)),
-        at=found.get("time", DEFAULT_TIME),
-        tz=str(tz),
-    )
+    try:
+        cadence = parse_schedule_words(args, weekday=DEFAULT_WEEKDAY, default_tz=default_tz)
+    except ScheduleError as exc:
+        raise InvalidInputError(f"{exc} {PROMPTS_USAGE}") from None
+    return PromptSchedule(cadence.kind, cadence.weekday, cadence.at, cadence.tz)

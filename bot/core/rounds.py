@@ -1,7 +1,8 @@
 """Coffee-chat rounds, the pure parts: setup arguments, timing, icebreakers, button values.
 
 `parse_setup` reads `/mingle admin setup weekly monday 10:00 Europe/Berlin size 3` (the parts
-in any order, each optional) into a `RoundSetup`, and names the part it could not read.
+in any order, each optional; the schedule grammar is `bot.core.schedule`'s, shared with
+prompts) into a `RoundSetup`, and names the part it could not read.
 The timing helpers say when the heads-up and the "Did you meet?" follow-up are due.
 """
 
@@ -15,16 +16,16 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.core.schedule import (
-    CADENCE_ALIASES,
-    WEEKDAYS,
     Cadence,
     ScheduleError,
     check_timezone,
     next_run,
     parse_cadence,
+    parse_schedule_words,
     parse_time,
     parse_weekday,
     previous_run,
+    twice,
 )
 from bot.errors import InvalidInputError
 
@@ -74,32 +75,6 @@ class SetupError(InvalidInputError):
 _SIZE_WORDS = {"pairs": 2, "pair": 2, "trios": 3, "triples": 3}
 
 
-def _is_time(token: str) -> bool:
-    return bool(re.fullmatch(r"\d{1,2}(:\d{2})?\s*(am|pm)?", token.lower()))
-
-
-def _weekday_of(token: str) -> int | None:
-    name = token.lower()
-    if name.endswith("s") and name[:-1] in WEEKDAYS:  # "mondays"
-        name = name[:-1]
-    if len(name) >= 3 and any(day.startswith(name) for day in WEEKDAYS):
-        return parse_weekday(name)
-    return None
-
-
-def _looks_like_timezone(token: str) -> bool:
-    return "/" in token or token.upper() in ("UTC", "GMT")
-
-
-_EVERY = {
-    ("week",): "weekly",
-    ("2", "weeks"): "biweekly",
-    ("two", "weeks"): "biweekly",
-    ("other", "week"): "biweekly",
-    ("month",): "monthly",
-}
-
-
 def parse_group_size(text: str) -> int:
     value = text.strip().lower()
     if value in _SIZE_WORDS:
@@ -109,94 +84,50 @@ def parse_group_size(text: str) -> int:
     return int(value)
 
 
-class _Parts:
-    """What the admin gave so far; a part given twice is an error."""
-
-    def __init__(self) -> None:
-        self.cadence: str | None = None
-        self.weekday: int | None = None
-        self.at: dt.time | None = None
-        self.tz: str | None = None
-        self.size: int | None = None
-
-    def put(self, part: str, value: object, token: str) -> None:
-        attr = {"cadence": "cadence", "weekday": "weekday", "time": "at", "timezone": "tz"}.get(
-            part, "size"
-        )
-        if getattr(self, attr) is not None:
-            raise SetupError(f"You gave two {part}s (the second is `{token}`). {SETUP_USAGE}")
-        setattr(self, attr, value)
-
-
 def parse_setup(args: Sequence[str], default_tz: str) -> RoundSetup:
-    """Read setup arguments in any order; missing parts take their defaults."""
-    parts = _Parts()
-    tokens = [t.strip() for t in args if t.strip()]
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        low = token.lower()
-        step = 1
-        try:
-            if low in ("size", "group", "groups", "group-size"):
-                rest = [t.lower() for t in tokens[i + 1 : i + 3]]
-                if rest[:1] == ["of"]:
-                    rest, step = rest[1:], 2
-                if not rest:
-                    raise SetupError(f"Say how many people per group after `{token}`: `size 3`.")
-                parts.put("group size", parse_group_size(tokens[i + step]), tokens[i + step])
-                step += 1
-            elif low.startswith(("size=", "size:")):
-                parts.put("group size", parse_group_size(token[5:]), token)
-            elif low in _SIZE_WORDS:
-                parts.put("group size", _SIZE_WORDS[low], token)
-            elif low == "every":
-                for words, kind in _EVERY.items():
-                    if tuple(t.lower() for t in tokens[i + 1 : i + 1 + len(words)]) == words:
-                        parts.put("cadence", kind, " ".join(tokens[i : i + 1 + len(words)]))
-                        step += len(words)
-                        break
-                else:
-                    raise SetupError(
-                        "After `every`, say `week`, `2 weeks` or `month`. " + SETUP_USAGE
-                    )
-            elif low in CADENCE_ALIASES:
-                parts.put("cadence", parse_cadence(low), token)
-            elif (weekday := _weekday_of(low)) is not None:
-                parts.put("weekday", weekday, token)
-            elif low in ("at", "on", "in"):
-                pass  # "on monday at 10:00 in Europe/Berlin"
-            elif _is_time(low):
-                parts.put("time", parse_time(low), token)
-            elif _looks_like_timezone(token):
-                zone = "UTC" if low in ("utc", "gmt") else token
-                parts.put("timezone", check_timezone(zone), token)
-            else:
-                raise SetupError(
-                    f"I couldn't read `{token[:40]}`: it isn't a cadence (weekly, biweekly, "
-                    "monthly), a weekday, a time like 10:00, a timezone like Europe/Berlin, "
-                    f"or a group size like `size 3`. {SETUP_USAGE}"
-                )
-        except ScheduleError as exc:
-            raise SetupError(f"{exc} {SETUP_USAGE}") from None
-        except SetupError as exc:
-            if SETUP_USAGE in exc.message:
-                raise
-            raise SetupError(f"{exc.message} {SETUP_USAGE}") from None
-        i += step
+    """Read setup arguments in any order: the schedule's words (`bot.core.schedule`) and a
+    group size (`size 3`, `groups of 3`, `size=3`, `pairs`, `trios`); missing parts take
+    their defaults."""
+    sizes: list[int] = []
 
-    tz = parts.tz
-    if tz is None:
-        try:
-            tz = check_timezone(default_tz)
-        except ScheduleError:
-            tz = "UTC"
+    def group_size(tokens: Sequence[str], i: int) -> int:
+        """Read a group size at `tokens[i]`: how many tokens it took (0: not a size)."""
+        token, low = tokens[i], tokens[i].lower()
+        if low in ("size", "group", "groups", "group-size"):
+            rest = [t.lower() for t in tokens[i + 1 : i + 3]]
+            step = 1
+            if rest[:1] == ["of"]:
+                rest, step = rest[1:], 2
+            if not rest:
+                raise SetupError(f"Say how many people per group after `{token}`: `size 3`.")
+            size, used, step = parse_group_size(tokens[i + step]), tokens[i + step], step + 1
+        elif low.startswith(("size=", "size:")):
+            size, used, step = parse_group_size(token[5:]), token, 1
+        elif low in _SIZE_WORDS:
+            size, used, step = _SIZE_WORDS[low], token, 1
+        else:
+            return 0
+        if sizes:
+            raise twice("group size", used)
+        sizes.append(size)
+        return step
+
+    try:
+        cadence = parse_schedule_words(
+            args,
+            weekday=DEFAULT_WEEKDAY,
+            default_tz=default_tz,
+            own_words=group_size,
+            own_words_are=("a group size like `size 3`",),
+        )
+    except (ScheduleError, SetupError) as exc:
+        raise SetupError(f"{exc} {SETUP_USAGE}") from None
     return RoundSetup(
-        cadence=parts.cadence or DEFAULT_CADENCE,
-        weekday=DEFAULT_WEEKDAY if parts.weekday is None else parts.weekday,
-        at=parts.at or DEFAULT_TIME,
-        tz=tz,
-        group_size=parts.size or DEFAULT_GROUP_SIZE,
+        cadence=cadence.kind,
+        weekday=cadence.weekday,
+        at=cadence.at,
+        tz=cadence.tz,
+        group_size=sizes[0] if sizes else DEFAULT_GROUP_SIZE,
     )
 
 

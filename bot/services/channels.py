@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.core.blocks import Reply
 from bot.core.messages import rounds as msg
 from bot.core.rounds import RoundSetup, parse_setup
-from bot.core.schedule import Cadence, check_timezone, next_run, parse_time
+from bot.core.schedule import Cadence, check_timezone, fortnight_anchor, next_run, parse_time
 from bot.errors import InvalidInputError, NotFoundError, SlackDeliveryError
 from bot.services.deps import Deps
 from bot.slack.gateway import error_code
@@ -116,10 +115,7 @@ def setup_from_args(
 def save_setup(deps: Deps, team_id: str, channel_id: str, user_id: str, setup: RoundSetup) -> Reply:
     """Store the channel's round settings; the reply says when the first round is."""
     now = deps.clock()
-    # A fortnightly schedule counts its weeks from the first run, so that run is the next one.
-    weekly = RoundSetup("weekly", setup.weekday, setup.at, setup.tz, setup.group_size)
-    first = next_run(weekly.as_cadence(), now)
-    anchor = first.astimezone(ZoneInfo(setup.tz)).date() if setup.cadence == "biweekly" else None
+    anchor = fortnight_anchor(setup.as_cadence(), now)
     with deps.sessions.begin() as session:
         config = repo.get_or_create_config(session, team_id, channel_id, user_id)
         config.group_size = setup.group_size

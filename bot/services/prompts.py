@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -22,13 +21,12 @@ from bot.core.blocks import Reply
 from bot.core.messages import prompts as msg
 from bot.core.messages.rounds import when_text
 from bot.core.prompts import (
-    PromptSchedule,
     bank_for,
     next_prompt,
     parse_prompt_schedule,
     validate_prompt_text,
 )
-from bot.core.schedule import check_timezone, next_run
+from bot.core.schedule import check_timezone, fortnight_anchor, next_run
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services import channels
 from bot.services.channels import cadence_of
@@ -85,10 +83,7 @@ class PromptService:
         setting = parse_prompt_schedule(args, self._admin_timezone(user_id))
         check_bot_in_channel(self.deps, channel_id)
         now = self.deps.clock()
-        weekly = PromptSchedule("weekly", setting.weekday, setting.at, setting.tz).as_cadence()
-        first = next_run(weekly, now)
-        anchor = first.astimezone(ZoneInfo(setting.tz)).date()
-        anchor_date = anchor if setting.cadence == "biweekly" else None
+        anchor_date = fortnight_anchor(setting.as_cadence(), now)
         with self.deps.sessions.begin() as session:
             existing = channels_repo.get_schedule(session, team_id, channel_id, PROMPT)
             already = existing is not None and existing.enabled

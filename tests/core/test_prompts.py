@@ -194,8 +194,8 @@ def test_schedule_arguments_in_any_order(words: str, expected: PromptSchedule) -
     ("words", "message"),
     [
         ("blursday", "not a weekday"),
-        ("monday friday", "weekday twice"),
-        ("weekly monthly", "cadence twice"),
+        ("monday friday", "two weekdays"),
+        ("weekly monthly", "two cadences"),
         ("24:30", "not a time"),
         ("Mars/Olympus", "not a timezone"),
     ],

@@ -7,16 +7,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.prompts import PROMPTS_USAGE, parse_prompt_schedule
+from bot.core.rounds import DEFAULT_WEEKDAY, SETUP_USAGE, parse_setup
 from bot.core.schedule import (
     Cadence,
     ScheduleError,
     check_timezone,
+    fortnight_anchor,
     next_run,
     parse_cadence,
+    parse_schedule_words,
     parse_time,
     parse_weekday,
     previous_run,
 )
+from bot.errors import InvalidInputError
 
 UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -104,3 +109,132 @@ def test_parse_cadence_and_timezone() -> None:
         check_timezone("Mars/Base")
     with pytest.raises(ScheduleError):
         parse_weekday("someday")
+
+
+@pytest.mark.parametrize(("text", "day"), [("mondays", 0), ("Tues", 1), ("THURSDAYS", 3)])
+def test_weekdays_may_be_plural_or_short(text: str, day: int) -> None:
+    assert parse_weekday(text) == day
+
+
+# --- one grammar for rounds and prompts ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("mondays", Cadence("weekly", 0, dt.time(10), "Asia/Tokyo")),
+        ("every monday", Cadence("weekly", 0, dt.time(10), "Asia/Tokyo")),
+        ("every fortnight", Cadence("biweekly", 6, dt.time(10), "Asia/Tokyo")),
+        ("fortnightly fri 3pm", Cadence("biweekly", 4, dt.time(15), "Asia/Tokyo")),
+        ("every other week on tues", Cadence("biweekly", 1, dt.time(10), "Asia/Tokyo")),
+        ("every two weeks", Cadence("biweekly", 6, dt.time(10), "Asia/Tokyo")),
+        (
+            "on wednesdays at 9:30 in Europe/Berlin",
+            Cadence("weekly", 2, dt.time(9, 30), "Europe/Berlin"),
+        ),
+        ("every month on thu gmt", Cadence("monthly", 3, dt.time(10), "UTC")),
+        ("", Cadence("weekly", 6, dt.time(10), "Asia/Tokyo")),
+    ],
+)
+def test_schedule_words(words: str, expected: Cadence) -> None:
+    assert parse_schedule_words(words.split(), weekday=6, default_tz="Asia/Tokyo") == expected
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "mondays",
+        "every monday",
+        "every fortnight",
+        "every 2 weeks on tuesdays at 9:30",
+        "fortnightly sun Europe/Berlin",
+        "monthly thursday 3pm utc",
+        "at 10:00 on fri",
+    ],
+)
+def test_setup_and_prompts_read_a_schedule_the_same_way(words: str) -> None:
+    setup = parse_setup(words.split(), "Asia/Tokyo")
+    prompts = parse_prompt_schedule(words.split(), "Asia/Tokyo")
+    assert (setup.cadence, setup.at, setup.tz) == (prompts.cadence, prompts.at, prompts.tz)
+    assert setup.weekday == prompts.weekday or {setup.weekday, prompts.weekday} == {
+        DEFAULT_WEEKDAY,
+        2,  # a weekday not given: rounds default to Mondays, prompts to Wednesdays
+    }
+
+
+@pytest.mark.parametrize(
+    ("words", "problem"),
+    [
+        ("every year", "After `every`, say"),
+        ("every", "After `every`, say"),
+        ("monday tuesday", "You gave two weekdays (the second is `tuesday`)."),
+        ("weekly every 2 weeks", "You gave two cadences (the second is `every 2 weeks`)."),
+        ("10:00 3pm", "You gave two times (the second is `3pm`)."),
+        ("25:00", "`25:00` is not a time of day."),
+        ("10.30", "`10.30` is not a time like 10:00 or 3pm."),
+        ("Mars/Base", "`Mars/Base` is not a timezone"),
+    ],
+)
+def test_setup_and_prompts_give_the_same_error(words: str, problem: str) -> None:
+    with pytest.raises(ScheduleError) as schedule:
+        parse_schedule_words(words.split(), weekday=0, default_tz="UTC")
+    with pytest.raises(InvalidInputError) as setup:
+        parse_setup(words.split(), "UTC")
+    with pytest.raises(InvalidInputError) as prompts:
+        parse_prompt_schedule(words.split(), "UTC")
+    assert problem in str(schedule.value)
+    assert setup.value.message == f"{schedule.value} {SETUP_USAGE}"
+    assert prompts.value.message == f"{schedule.value} {PROMPTS_USAGE}"
+
+
+def test_a_word_nobody_reads_is_named_with_what_could_stand_there() -> None:
+    could_be = "it is not a weekday, a cadence (weekly, biweekly, monthly), a time like 10:00"
+    with pytest.raises(InvalidInputError) as prompts:
+        parse_prompt_schedule(["blursday"], "UTC")
+    assert prompts.value.message == (
+        f"I couldn't read `blursday`: {could_be}, or a timezone like Europe/Berlin. "
+        + PROMPTS_USAGE
+    )
+    with pytest.raises(InvalidInputError) as setup:  # rounds also take a group size
+        parse_setup(["blursday"], "UTC")
+    assert setup.value.message == (
+        f"I couldn't read `blursday`: {could_be}, a timezone like Europe/Berlin, "
+        "or a group size like `size 3`. " + SETUP_USAGE
+    )
+
+
+def test_only_setup_knows_group_sizes() -> None:
+    assert parse_setup(["mondays", "trios"], "UTC").group_size == 3
+    with pytest.raises(InvalidInputError, match="two group sizes"):
+        parse_setup(["pairs", "size", "3"], "UTC")
+    with pytest.raises(InvalidInputError, match="`trios`: it is not a weekday"):
+        parse_prompt_schedule(["trios"], "UTC")
+
+
+# --- the fortnight anchor -------------------------------------------------------------------------
+
+
+def test_a_fortnightly_schedule_counts_from_its_first_run() -> None:
+    now = dt.datetime(2026, 11, 24, 12, tzinfo=UTC)  # a Tuesday
+    cadence = Cadence("biweekly", 2, dt.time(9), "UTC")
+    anchor = fortnight_anchor(cadence, now)
+    assert anchor == dt.date(2026, 11, 25)
+    with_anchor = Cadence("biweekly", 2, dt.time(9), "UTC", anchor)
+    assert next_run(with_anchor, now) == dt.datetime(2026, 11, 25, 9, tzinfo=UTC)
+    assert fortnight_anchor(Cadence("weekly", 2, dt.time(9), "UTC"), now) is None
+    assert fortnight_anchor(Cadence("monthly", 2, dt.time(9), "UTC"), now) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    weekday=st.integers(0, 6),
+    hour=st.integers(0, 23),
+    tz=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Pacific/Auckland"]),
+    offset=st.integers(0, 2 * 365 * 24),
+)
+def test_a_new_fortnightly_schedule_runs_first_at_the_next_slot(weekday, hour, tz, offset) -> None:
+    now = dt.datetime(2026, 1, 1, tzinfo=UTC) + dt.timedelta(hours=offset)
+    weekly = Cadence("weekly", weekday, dt.time(hour), tz)
+    anchor = fortnight_anchor(Cadence("biweekly", weekday, dt.time(hour), tz), now)
+    fortnightly = Cadence("biweekly", weekday, dt.time(hour), tz, anchor)
+    assert next_run(fortnightly, now) == next_run(weekly, now)

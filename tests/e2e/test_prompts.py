@@ -195,8 +195,8 @@ def test_prompts_on_with_arguments_then_off(stack: Stack) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ("on blursday", "`blursday` is not a weekday"),
-        ("on monday tuesday", "weekday twice"),
+        ("on blursday", "couldn't read `blursday`"),
+        ("on monday tuesday", "two weekdays"),
         ("on 25:00", "not a time of day"),
         ("on Mars/Base", "not a timezone"),
         ("sideways", "I don't know `prompts sideways`"),
