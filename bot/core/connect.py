@@ -12,6 +12,8 @@ Introductions: `check_intro` refuses self-introductions, the same person twice a
 reasons; `render_reason` turns the introducer's words into mrkdwn that can mention people
 but never pings a channel (`<!channel>`, `<!here>`, user groups).
 
+Suggestions: `rank_suggestions` orders people by the matching core's affinity with the asker.
+
 Reconnect nudges: `choose_reconnect` picks whom to remind a member of, `nudge_due` says
 whether it is time to nudge them again.
 """
@@ -25,7 +27,10 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from bot.core.blocks import escape
+from bot.core.matching import MatchOptions, Participant, affinity_matrix
 from bot.errors import InvalidInputError
 
 # --- normalising words --------------------------------------------------------------------
@@ -335,6 +340,42 @@ def search_people(query: str, people: Sequence[Searchable], limit: int = 10) -> 
     hits = [h for h in hits if h.score >= MIN_SCORE]
     hits.sort(key=lambda h: (-h.score, -len(h.found), names[h.user_id], h.user_id))
     return hits[:limit]
+
+
+# --- suggestions --------------------------------------------------------------------------
+
+#: Suggestions score at most this many candidates with the affinity matrix (the ones with
+#: the most topics in common with the asker), so a huge workspace stays quick.
+MAX_SUGGESTION_POOL = 1500
+
+
+def topics_in_common(me: Participant, other: Participant) -> int:
+    """Shared interests, plus what one wants to learn that the other can help with."""
+    return (
+        len(me.interests & other.interests)
+        + len(me.wants_to_learn & other.can_help)
+        + len(me.can_help & other.wants_to_learn)
+    )
+
+
+def rank_suggestions(
+    me: Participant,
+    others: Sequence[Participant],
+    now: dt.datetime,
+) -> list[Participant]:
+    """`others` by the matching core's affinity with `me`, best first (ties keep their order).
+
+    Beyond `MAX_SUGGESTION_POOL` people, only that many with the most topics in common with
+    `me` (ties: by id) are scored; the rest are left out.
+    """
+    pool = list(others)
+    if len(pool) > MAX_SUGGESTION_POOL:
+        pool.sort(key=lambda p: (-topics_in_common(me, p), p.id))
+        pool = pool[:MAX_SUGGESTION_POOL]
+    if not pool:
+        return []
+    scores = affinity_matrix([me, *pool], [], MatchOptions(now=now))[0, 1:]
+    return [pool[int(index)] for index in np.argsort(-scores, kind="stable")]
 
 
 # --- introductions ------------------------------------------------------------------------

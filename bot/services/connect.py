@@ -8,8 +8,8 @@ back as `Reply`s.
 - `introduce` (`/mingle intro`, the shortcut's modal) and `introduce_me` (the "Introduce
   me" button next to a find result) store an `Introduction` and queue a group DM.
 - `find` lists active members matching words (fuzzy, see `bot.core.connect`); with no words
-  it suggests the three people with the highest affinity (the matching core's) whom the
-  asker has never been matched with.
+  it suggests the three people with the highest affinity (`bot.core.connect.rank_suggestions`)
+  whom the asker has never been matched with.
 - `set_reconnect` turns nudges on or off; `send_due_nudges(deps)` is the periodic job.
 - `say_hi` answers the nudge's "Say hi" button; `welcome` answers member_joined_channel.
 """
@@ -21,19 +21,11 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from bot.core import connect as rules
 from bot.core.blocks import Reply
-from bot.core.matching import (
-    MatchOptions,
-    Participant,
-    PastGroup,
-    Reason,
-    affinity_matrix,
-    common_ground,
-)
+from bot.core.matching import Participant, PastGroup, Reason, common_ground
 from bot.core.matching.hours import is_timezone
 from bot.core.messages import connect as views
 from bot.errors import InvalidInputError, NotFoundError
@@ -53,9 +45,6 @@ KIND_SAY_HI = "say_hi"
 KIND_WELCOME = "welcome"
 
 SUGGESTIONS = 3
-#: Suggestions score at most this many candidates with the affinity matrix (the ones with
-#: the most topics in common with the asker), so a huge workspace stays quick.
-MAX_SUGGESTION_POOL = 1500
 #: Find looks at this many top hits to fill a page after dropping deactivated accounts.
 FIND_POOL = 30
 #: How many people a nudge may skip (deactivated accounts) before giving up for today.
@@ -283,14 +272,6 @@ def find(deps: Deps, team_id: str, user_id: str, words: str) -> Reply:
     return views.find_results(words, rows, viewer_joined=viewer_joined)
 
 
-def _overlap(me: Participant, other: Participant) -> int:
-    return (
-        len(me.interests & other.interests)
-        + len(me.wants_to_learn & other.can_help)
-        + len(me.can_help & other.wants_to_learn)
-    )
-
-
 def suggest(deps: Deps, team_id: str, user_id: str) -> Reply:
     """Three active members the asker has never been matched with, highest affinity first."""
     now = deps.clock()
@@ -305,24 +286,16 @@ def suggest(deps: Deps, team_id: str, user_id: str) -> Reply:
             for p in repo.active_profiles(session, team_id)
             if p.user_id != user_id and p.user_id not in met
         ]
-    me_as = participant_of(mine)
-    pool = [participant_of(p) for p in others]
-    if len(pool) > MAX_SUGGESTION_POOL:
-        pool.sort(key=lambda p: (-_overlap(me_as, p), p.id))
-        pool = pool[:MAX_SUGGESTION_POOL]
+    ranked = rules.rank_suggestions(participant_of(mine), [participant_of(p) for p in others], now)
     by_id = {p.user_id: p for p in others}
     rows: list[views.PersonRow] = []
-    if pool:
-        matrix = affinity_matrix([me_as, *pool], [], MatchOptions(now=now))
-        scores = matrix[0, 1:]
-        for index in np.argsort(-scores, kind="stable"):
-            other = pool[int(index)]
-            if not reachable(deps, other.id):
-                continue
-            ground = ground_texts(mine, by_id[other.id], now)
-            rows.append(views.PersonRow(other.id, (), tuple(ground)))
-            if len(rows) >= SUGGESTIONS:
-                break
+    for other in ranked:
+        if not reachable(deps, other.id):
+            continue
+        ground = ground_texts(mine, by_id[other.id], now)
+        rows.append(views.PersonRow(other.id, (), tuple(ground)))
+        if len(rows) >= SUGGESTIONS:
+            break
     return views.suggestions_reply(rows)
 
 

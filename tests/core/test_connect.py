@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core import connect as rules
 from bot.core.connect import (
     DEFAULT_AFTER_DAYS,
     EXACT,
@@ -22,10 +23,12 @@ from bot.core.connect import (
     key_of,
     nudge_due,
     parse_query,
+    rank_suggestions,
     render_reason,
     search_people,
     topic_match,
 )
+from bot.core.matching import Participant
 from bot.errors import InvalidInputError
 
 # --- topic matching -----------------------------------------------------------------------
@@ -322,3 +325,29 @@ def test_choice_always_respects_the_rules(
     assert chosen != last and chosen not in unavailable
     latest = max(e.at for e in encounters if e.other == chosen)
     assert latest <= ago(after)
+
+
+# --- suggestions --------------------------------------------------------------------------
+
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def person(user_id: str, *interests: str, learn: tuple[str, ...] = ()) -> Participant:
+    return Participant(id=user_id, interests=frozenset(interests), wants_to_learn=frozenset(learn))
+
+
+def test_suggestions_rank_by_affinity_best_first() -> None:
+    me = person("U1", "chess", "rust", learn=("go",))
+    others = [person("U2", "knitting"), person("U3", "chess", "rust"), person("U4", "chess")]
+    ranked = [p.id for p in rank_suggestions(me, others, NOW)]
+    assert ranked == ["U3", "U4", "U2"]
+    assert rank_suggestions(me, [], NOW) == []
+
+
+def test_a_big_pool_keeps_the_people_with_most_topics_in_common(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rules, "MAX_SUGGESTION_POOL", 2)
+    me = person("U1", "chess", "rust")
+    others = [person("U2", "knitting"), person("U3", "chess"), person("U4", "chess", "rust")]
+    assert [p.id for p in rank_suggestions(me, others, NOW)] == ["U4", "U3"]

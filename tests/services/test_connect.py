@@ -12,6 +12,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from bot.core import connect as rules
 from bot.core.profile import validate_profile
 from bot.core.status import OutboxKind
 from bot.services import connect
@@ -160,7 +161,7 @@ def test_suggestion_pool_is_capped_by_topics_in_common(
     profile(deps, "U2", ["cooking"])
     profile(deps, "U3", ["climbing"])
     profile(deps, "U4", ["knitting"])
-    monkeypatch.setattr(connect, "MAX_SUGGESTION_POOL", 1)
+    monkeypatch.setattr(rules, "MAX_SUGGESTION_POOL", 1)
     reply = connect.suggest(deps, TEAM, "U1")
     suggested = [b["accessory"]["value"] for b in reply.blocks if "accessory" in b]
     assert suggested == ["U3"]
