@@ -63,6 +63,8 @@ class ApiRequest:
     caller: str
     """User id of the token's owner: the bot user for the bot token."""
     is_bot: bool
+    is_enterprise_install: bool = False
+    """The token is an org-wide install's (Enterprise Grid): ``auth.test`` says so."""
 
     # -- typed argument access ------------------------------------------------
 

@@ -71,12 +71,19 @@ class SlackDriver:
         *,
         team_id: str = "T0001",
         api_app_id: str = "A0MINGLE",
+        bot_user_id: str = "UBOT",
+        enterprise_id: str | None = None,
+        is_enterprise_install: bool = False,
     ) -> None:
         self.app_url = app_url
         self.signing_secret = signing_secret
         self.recorder = recorder
         self.team_id = team_id
         self.api_app_id = api_app_id
+        #: Who the events are for: the installation Slack names in ``authorizations``.
+        self.bot_user_id = bot_user_id
+        self.enterprise_id = enterprise_id
+        self.is_enterprise_install = is_enterprise_install
         self._ids = itertools.count(1)
 
     def _next(self, prefix: str) -> str:
@@ -127,7 +134,7 @@ class SlackDriver:
             "command": command,
             "text": slack_escape_typed(text),
             "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",
+            "is_enterprise_install": "true" if self.is_enterprise_install else "false",
             "response_url": self.recorder.response_url(key),
             "trigger_id": self._next("1337."),
         }
@@ -147,12 +154,34 @@ class SlackDriver:
             "type": "event_callback",
             "event_id": event_id or self._next("Ev"),
             "event_time": int(time.time()),
-            "authorizations": [{"team_id": self.team_id, "user_id": "UBOT", "is_bot": True}],
+            "authorizations": [self._authorization()],
         }
+        if self.enterprise_id is not None:
+            payload["enterprise_id"] = self.enterprise_id
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         return self.post(json.dumps(payload), "application/json", headers=headers)
+
+    def _authorization(self) -> dict[str, Any]:
+        return {
+            "enterprise_id": self.enterprise_id,
+            "team_id": None if self.is_enterprise_install else self.team_id,
+            "user_id": self.bot_user_id,
+            "is_bot": True,
+            "is_enterprise_install": self.is_enterprise_install,
+        }
+
+    def app_uninstalled(self) -> HttpResult:
+        """Slack's ``app_uninstalled`` event for this driver's workspace."""
+        return self.event({"type": "app_uninstalled", "event_ts": f"{time.time():.6f}"})
+
+    def tokens_revoked(self, tokens: dict[str, list[str]]) -> HttpResult:
+        """Slack's ``tokens_revoked`` event; ``tokens`` as ``SlackEmulator.revoke_tokens``
+        returns it (``{"oauth": [user ids], "bot": [bot user ids]}``)."""
+        return self.event(
+            {"type": "tokens_revoked", "tokens": tokens, "event_ts": f"{time.time():.6f}"}
+        )
 
     def url_verification(self, challenge: str) -> HttpResult:
         payload = {"token": "x", "challenge": challenge, "type": "url_verification"}

@@ -15,11 +15,22 @@ error codes, paginates with cursors, records every call, can be told to fail or 
 calls, supports message metadata, views and the three-step external file upload, and
 records posts to ``response_url``\\ s. State lives behind one lock, so tests may inspect it
 while the app under test calls the API from other threads.
+
+It can also hold several workspaces (``add_workspace``, each with its own users and
+channels; ``workspace("T2")`` sets one up and inspects it) and Enterprise Grid organisations
+(``add_enterprise``), and install the app into them the way Slack does: a browser follows
+``GET /oauth/v2/authorize`` (see :meth:`SlackEmulator.set_consent`), which redirects with a
+code that ``oauth.v2.access`` exchanges for tokens, with optional token rotation
+(:mod:`bot.testing.oauth`). Every token acts on its own workspace only, and every recorded
+:class:`Call` says which workspace it acted on.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
+import html
 import json
 import logging
 import threading
@@ -29,14 +40,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode
 
 # Importing the handler modules registers the Web API methods they implement.
 from bot.testing import methods_chat, methods_core, methods_files, methods_views  # noqa: F401
 from bot.testing.api import JSON, REGISTRY, ApiRequest, SlackApiError
 from bot.testing.blockkit import validate_blocks
+from bot.testing.oauth import Consent, OAuthApp, PendingInstall, TokenBook
 from bot.testing.ratelimit import RateLimiter
 from bot.testing.server import HttpAnswer, make_server, parse_api_body, parse_multipart
-from bot.testing.state import Conversation, User, Workspace, domain_from_name
+from bot.testing.state import User, Workspace, domain_from_name
+from bot.testing.workspaces import WorkspaceView
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
@@ -55,6 +69,8 @@ class Call:
     status: int
     response: JSON
     at: float
+    team_id: str | None = None
+    """The workspace the call acted on (``None`` when no token was accepted)."""
 
     @property
     def ok(self) -> bool:
@@ -73,8 +89,19 @@ class _ForcedFailure:
     remaining: int
 
 
-class SlackEmulator:
-    """An in-process stand-in for one Slack workspace's Web API."""
+@dataclass(frozen=True)
+class _Identity:
+    """Who a token speaks for, and in which workspace; ``ws`` is ``None`` with an error."""
+
+    ws: Workspace | None
+    caller: str = ""
+    is_bot: bool = False
+    is_enterprise_install: bool = False
+    error: str = "invalid_auth"
+
+
+class SlackEmulator(WorkspaceView):
+    """An in-process stand-in for Slack's Web API: one workspace, or several."""
 
     def __init__(
         self,
@@ -114,56 +141,16 @@ class SlackEmulator:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
-        self._ws.users[bot_user_id] = User(
-            id=bot_user_id,
-            name=bot_name,
-            real_name=bot_name.capitalize(),
-            display_name="",
-            tz="America/Los_Angeles",
-            title="",
-            is_admin=False,
-            is_owner=False,
-            is_primary_owner=False,
-            is_bot=True,
-            deleted=False,
-            email=None,
-            bot_id=bot_id,
-            is_app_user=False,
-        )
-        if include_slackbot:
-            # Real workspaces list Slackbot as a user; famously with is_bot false.
-            self._ws.users["USLACKBOT"] = User(
-                id="USLACKBOT",
-                name="slackbot",
-                real_name="Slackbot",
-                display_name="Slackbot",
-                tz="America/Los_Angeles",
-                title="",
-                is_admin=False,
-                is_owner=False,
-                is_primary_owner=False,
-                is_bot=False,
-                deleted=False,
-                email=None,
-            )
-
-    # -- identity ------------------------------------------------------------------
-
-    @property
-    def team_id(self) -> str:
-        return self._ws.team_id
-
-    @property
-    def team_name(self) -> str:
-        return self._ws.team_name
-
-    @property
-    def bot_id(self) -> str:
-        return self._ws.bot_id
-
-    @property
-    def app_id(self) -> str:
-        return self._ws.app_id
+        self._bot_name = bot_name
+        _seed_users(self._ws, bot_name, include_slackbot)
+        #: Every workspace by team id; the first one is the emulator's own.
+        self._workspaces: dict[str, Workspace] = {team_id: self._ws}
+        #: Enterprise Grid organisations: id -> name.
+        self._enterprises: dict[str, str] = {}
+        #: OAuth: the app's settings, codes, tokens and refresh tokens.
+        self.tokens = TokenBook()
+        #: Every authorize request a browser made (its query parameters).
+        self.authorize_requests: list[dict[str, str]] = []
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -213,188 +200,181 @@ class SlackEmulator:
     ) -> None:
         self.stop()
 
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>`` (the emulator must be started)."""
-        if self._base_url is None:
-            raise RuntimeError("SlackEmulator is not started; call start() first")
-        return self._base_url
+    # -- several workspaces and Enterprise Grid ---------------------------------------
 
-    @property
-    def api_url(self) -> str:
-        """Web API base URL with trailing slash, for ``WebClient(base_url=...)``."""
-        return f"{self.base_url}/api/"
-
-    def response_url(self, key: str) -> str:
-        """A ``response_url`` on the emulator; posts to it are kept under ``key``."""
-        return f"{self.base_url}/response/{key}"
-
-    # -- workspace setup -----------------------------------------------------------
-
-    def add_user(
+    def add_workspace(
         self,
-        user_id: str,
-        name: str,
-        real_name: str | None = None,
-        tz: str = "UTC",
-        title: str = "",
-        is_admin: bool = False,
-        is_owner: bool = False,
-        is_bot: bool = False,
-        deleted: bool = False,
-        email: str | None = None,
+        team_id: str,
+        team_name: str,
         *,
-        display_name: str | None = None,
-        is_primary_owner: bool | None = None,
-        is_restricted: bool = False,
-    ) -> JSON:
-        """Add (or replace) a user; returns the user object as ``users.info`` shows it."""
-        with self._lock:
-            user = User(
-                id=user_id,
-                name=name,
-                real_name=real_name if real_name is not None else name,
-                display_name=display_name if display_name is not None else name,
-                tz=tz,
-                title=title,
-                is_admin=is_admin or is_owner,
-                is_owner=is_owner,
-                is_primary_owner=is_owner if is_primary_owner is None else is_primary_owner,
-                is_bot=is_bot,
-                deleted=deleted,
-                email=email,
-                is_restricted=is_restricted,
-                bot_id=f"B{user_id[1:]}" if is_bot else None,
-            )
-            self._ws.users[user_id] = user
-            self._changed.notify_all()
-            return self._ws.render_user(user)
+        enterprise_id: str | None = None,
+        bot_user_id: str | None = None,
+        bot_id: str | None = None,
+        team_domain: str | None = None,
+        include_slackbot: bool = True,
+    ) -> WorkspaceView:
+        """Add another workspace (the app is not installed in it yet); returns its view.
 
-    def update_user(self, user_id: str, **changes: Any) -> JSON:
-        """Change fields of a user (e.g. ``tz``, ``deleted``, ``title``, ``display_name``)."""
-        with self._lock:
-            user = self._ws.users[user_id]
-            for key, value in changes.items():
-                if not hasattr(user, key) or key == "id":
-                    raise AttributeError(f"unknown user field {key!r}")
-                setattr(user, key, value)
-            user.updated = int(time.time())
-            self._changed.notify_all()
-            return self._ws.render_user(user)
-
-    def add_channel(
-        self,
-        channel_id: str,
-        name: str,
-        members: list[str] | None = None,
-        is_private: bool = False,
-        bot_is_member: bool = True,
-        *,
-        is_archived: bool = False,
-        is_general: bool = False,
-        topic: str = "",
-        purpose: str = "",
-    ) -> JSON:
-        """Add a public or private channel; returns it as ``conversations.info`` shows it."""
-        with self._lock:
-            people = list(dict.fromkeys(members or []))
-            unknown = [u for u in people if u not in self._ws.users]
-            if unknown:
-                raise ValueError(f"unknown users {unknown}: add_user() them first")
-            if bot_is_member and self.bot_user_id not in people:
-                people.append(self.bot_user_id)
-            if not bot_is_member and self.bot_user_id in people:
-                people.remove(self.bot_user_id)
-            conv = Conversation(
-                id=channel_id,
-                kind="channel",
-                name=name.lstrip("#"),
-                is_private=is_private,
-                members=people,
-                created=int(time.time()),
-                creator=people[0] if people else self.bot_user_id,
-                is_archived=is_archived,
-                is_general=is_general,
-                topic=topic,
-                purpose=purpose,
-            )
-            self._ws.conversations[channel_id] = conv
-            self._changed.notify_all()
-            return self._ws.render_conversation(conv, self.bot_user_id)
-
-    def add_channel_member(self, channel_id: str, user_id: str) -> None:
-        with self._lock:
-            conv = self._ws.conversations[channel_id]
-            if user_id not in self._ws.users:
-                raise ValueError(f"unknown user {user_id}")
-            if user_id not in conv.members:
-                conv.members.append(user_id)
-            self._changed.notify_all()
-
-    def remove_channel_member(self, channel_id: str, user_id: str) -> None:
-        with self._lock:
-            conv = self._ws.conversations[channel_id]
-            if user_id in conv.members:
-                conv.members.remove(user_id)
-            self._changed.notify_all()
-
-    def archive_channel(self, channel_id: str, archived: bool = True) -> None:
-        with self._lock:
-            self._ws.conversations[channel_id].is_archived = archived
-            self._changed.notify_all()
-
-    def channel_members(self, channel_id: str) -> list[str]:
-        with self._lock:
-            return list(self._ws.conversations[channel_id].members)
-
-    def user_token(self, user_id: str) -> str:
-        """A user token (``xoxp-...``) acting as ``user_id``, e.g. to post a human reply."""
-        with self._lock:
-            return self._ws.user_token(user_id)
-
-    def issue_trigger_id(self, user_id: str | None = None) -> str:
-        """A fresh trigger id, as an interaction payload would carry, tied to ``user_id``."""
-        with self._lock:
-            trigger = f"{int(time.time())}.{self._ws.new_id('')}.{self._ws.new_hash()[-8:]}"
-            self._ws.triggers[trigger] = user_id
-            return trigger
-
-    def post_message(
-        self,
-        channel_id: str,
-        user: str,
-        text: str = "",
-        *,
-        thread_ts: str | None = None,
-        blocks: list[JSON] | None = None,
-        metadata: JSON | None = None,
-        ts: str | None = None,
-    ) -> JSON:
-        """Put a message straight into a conversation (no API call, not recorded in calls).
-
-        For seeding history, e.g. human replies in a thread; ``ts`` may be given to backdate.
+        In an organisation (``enterprise_id``, see :meth:`add_enterprise`) the bot user is
+        the organisation's, as on Enterprise Grid, unless ``bot_user_id`` says otherwise.
         """
         with self._lock:
-            conv = self._ws.conversations[channel_id]
-            message: JSON = {
-                "user": user,
-                "type": "message",
-                "ts": ts or self._ws.next_ts(),
-                "text": text,
-                "team": self.team_id,
-            }
-            if blocks:
-                message["blocks"] = copy.deepcopy(blocks)
-            if metadata is not None:
-                message["metadata"] = copy.deepcopy(metadata)
-            if thread_ts:
-                message["thread_ts"] = thread_ts
-            if user == self.bot_user_id:
-                message.update(self._ws.bot_identity())
-            message["_has_text_fallback"] = bool(text.strip())
-            self._ws.add_message(conv, message)
+            if team_id in self._workspaces:
+                raise ValueError(f"workspace {team_id} already exists")
+            if enterprise_id is not None and enterprise_id not in self._enterprises:
+                raise ValueError(f"unknown organisation {enterprise_id}: add_enterprise() it")
+            owner = enterprise_id or team_id
+            ws = Workspace(
+                team_id=team_id,
+                team_name=team_name,
+                team_domain=team_domain or domain_from_name(team_name),
+                bot_token="",
+                bot_user_id=bot_user_id or f"U{owner}BOT",
+                bot_id=bot_id or f"B{owner}",
+                app_id=self._ws.app_id,
+                enterprise_id=enterprise_id,
+                enterprise_name=self._enterprises.get(enterprise_id or ""),
+            )
+            ws.base_url = self._ws.base_url
+            ws.responses = self._ws.responses  # response_urls are global: one list
+            _seed_users(ws, self._bot_name, include_slackbot)
+            self._workspaces[team_id] = ws
             self._changed.notify_all()
-            return self._ws.record_message(message)
+            return self.workspace(team_id)
+
+    def add_enterprise(self, enterprise_id: str, name: str, team_ids: tuple[str, ...] = ()) -> None:
+        """Add an Enterprise Grid organisation; ``team_ids`` are existing workspaces to join."""
+        with self._lock:
+            self._enterprises[enterprise_id] = name
+            for team_id in team_ids:
+                ws = self._workspaces[team_id]
+                ws.enterprise_id = enterprise_id
+                ws.enterprise_name = name
+
+    def workspace(self, team_id: str) -> WorkspaceView:
+        """The view of one workspace: set it up and inspect it like the emulator itself."""
+        with self._lock:
+            ws = self._workspaces.get(team_id)
+            if ws is None:
+                raise KeyError(f"unknown workspace {team_id}")
+            if ws is self._ws:
+                return self
+            return WorkspaceView(ws, self._lock, self._changed, self._base_url)
+
+    @property
+    def team_ids(self) -> list[str]:
+        """Every workspace's team id, the emulator's own first."""
+        with self._lock:
+            return list(self._workspaces)
+
+    # -- installing (OAuth) ----------------------------------------------------------
+
+    @property
+    def oauth(self) -> OAuthApp:
+        """The app's OAuth settings (client id and secret, redirect URLs, token rotation)."""
+        return self.tokens.app
+
+    def configure_oauth(self, **settings: Any) -> OAuthApp:
+        """Change the app's OAuth settings, e.g. ``token_rotation=True, token_lifetime=3600``."""
+        with self._lock:
+            for key, value in settings.items():
+                if not hasattr(self.tokens.app, key):
+                    raise AttributeError(f"unknown OAuth setting {key!r}")
+                setattr(self.tokens.app, key, value)
+            return self.tokens.app
+
+    @property
+    def authorize_url(self) -> str:
+        """Slack's authorize page, emulated: pass it to the app as its authorization URL."""
+        return f"{self.base_url}/oauth/v2/authorize"
+
+    def set_consent(
+        self,
+        team_id: str | None = None,
+        user_id: str | None = None,
+        *,
+        org_wide: bool = False,
+        deny: bool = False,
+    ) -> None:
+        """What the person in the browser does on the next authorize pages: install into
+        ``team_id`` as ``user_id`` (org-wide if asked), or cancel (``deny``)."""
+        with self._lock:
+            self.tokens.consent = Consent(team_id, user_id, org_wide, deny)
+
+    def bot_token_for(self, team_id: str) -> str | None:
+        """The newest usable bot token that acts on ``team_id`` (its own or its org's)."""
+        with self._lock:
+            ws = self._workspaces[team_id]
+            best: str | None = ws.bot_token or None
+            newest = -1.0
+            for grant in self.tokens.grants.values():
+                own = grant.team_id == team_id
+                org = grant.team_id is None and grant.enterprise_id == ws.enterprise_id
+                usable = not grant.revoked and (
+                    grant.expires_at is None or grant.expires_at > self.tokens.now()
+                )
+                if grant.kind == "bot" and (own or org) and usable and grant.issued_at > newest:
+                    best, newest = grant.token, grant.issued_at
+            return best
+
+    def tokens_of(self, team_id: str | None, enterprise_id: str | None = None) -> set[str]:
+        """Every access token issued for one install (``team_id=None``: an org-wide one)."""
+        with self._lock:
+            tokens = self.tokens.tokens(team_id, enterprise_id)
+            if team_id is not None and self._workspaces[team_id].bot_token:
+                tokens.add(self._workspaces[team_id].bot_token)
+            return tokens
+
+    def calls_in(self, team_id: str) -> list[Call]:
+        """Calls that acted on one workspace (each one's ``token`` says which token did)."""
+        with self._lock:
+            return [c for c in self._calls if c.team_id == team_id]
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the emulator's token clock (expiry of codes and tokens) forward."""
+        with self._lock:
+            self.tokens.clock_offset += seconds
+            self._changed.notify_all()
+
+    def expire_tokens(self, team_id: str | None, enterprise_id: str | None = None) -> None:
+        """Make every rotating access token of one install expire now (``token_expired``)."""
+        with self._lock:
+            self.tokens.expire(team_id, enterprise_id)
+            self._changed.notify_all()
+
+    def revoke_tokens(
+        self,
+        team_id: str | None,
+        enterprise_id: str | None = None,
+        *,
+        bot: bool = True,
+        user_ids: list[str] | None = None,
+    ) -> dict[str, list[str]]:
+        """Revoke tokens of one install, as Slack does before sending ``tokens_revoked``.
+
+        Returns the event's ``tokens`` field: ``{"oauth": [user ids], "bot": [bot user ids]}``.
+        ``bot=False`` keeps the bot token; ``user_ids`` limits user tokens to those people.
+        """
+        kinds: tuple[Any, ...] = ("bot", "user") if bot else ("user",)
+        with self._lock:
+            revoked = self.tokens.revoke(team_id, enterprise_id, kinds=kinds, user_ids=user_ids)
+            if team_id is not None and bot and self._workspaces[team_id].bot_token:
+                ws = self._workspaces[team_id]
+                ws.bot_token = ""
+                if ws.bot_user_id not in revoked["bot"]:
+                    revoked["bot"].append(ws.bot_user_id)
+            self._changed.notify_all()
+            return revoked
+
+    def uninstall(
+        self, team_id: str | None, enterprise_id: str | None = None
+    ) -> dict[str, list[str]]:
+        """Uninstall the app from one install: every token stops working (``token_revoked``).
+
+        Slack then sends ``app_uninstalled`` and ``tokens_revoked`` (in any order); the
+        driver's :meth:`~bot.testing.driver.SlackDriver.app_uninstalled` sends the first.
+        """
+        return self.revoke_tokens(team_id, enterprise_id)
 
     # -- failure injection and rate limits ------------------------------------------
 
@@ -438,90 +418,6 @@ class SlackEmulator:
         with self._lock:
             self._calls.clear()
 
-    def messages(self, channel_id: str, include_replies: bool = True) -> list[JSON]:
-        """Messages stored in a conversation, oldest first (each with ``channel`` and
-        ``has_text_fallback`` added); ``[]`` for an unknown conversation."""
-        with self._lock:
-            conv = self._ws.conversations.get(channel_id)
-            if conv is None:
-                return []
-            return [
-                self._ws.record_message(m)
-                for m in conv.messages
-                if include_replies
-                or not m.get("thread_ts")
-                or m.get("thread_ts") == m["ts"]
-                or m.get("subtype") == "thread_broadcast"
-            ]
-
-    def conversations(self, kind: str | None = None) -> list[JSON]:
-        """Every conversation (``kind``: "channel", "im" or "mpim"), with ``members``."""
-        with self._lock:
-            out = []
-            for conv in self._ws.conversations.values():
-                if kind is None or conv.kind == kind:
-                    rendered = self._ws.render_conversation(conv, self.bot_user_id)
-                    rendered["members"] = list(conv.members)
-                    out.append(rendered)
-            return out
-
-    def dm_channel(self, *user_ids: str) -> str | None:
-        """Id of the bot's IM/MPIM with exactly these users, if it was opened."""
-        with self._lock:
-            return self._ws.dm_index.get(frozenset({self.bot_user_id, *user_ids}))
-
-    def ephemerals(self, channel_id: str | None = None, user: str | None = None) -> list[JSON]:
-        with self._lock:
-            return [
-                copy.deepcopy(e)
-                for e in self._ws.ephemerals
-                if (channel_id is None or e["channel"] == channel_id)
-                and (user is None or e["user"] == user)
-            ]
-
-    def home_view(self, user_id: str) -> JSON | None:
-        """The Home tab last published for ``user_id`` (as ``views.publish`` returned it)."""
-        with self._lock:
-            view = self._ws.home.get(user_id)
-            return self._ws.render_view(view) if view is not None else None
-
-    def open_views(self) -> list[JSON]:
-        """Modals opened, pushed or updated, in order, with ``view_id``, ``hash``, ``user``,
-        ``trigger`` and ``method``."""
-        with self._lock:
-            return copy.deepcopy(self._ws.view_log)
-
-    def files(self, channel_id: str | None = None) -> list[JSON]:
-        """Completed uploads (``content`` holds the bytes), optionally for one channel."""
-        with self._lock:
-            out = []
-            for f in self._ws.files.values():
-                if not f.completed or (channel_id is not None and channel_id not in f.channels):
-                    continue
-                out.append(
-                    {
-                        "id": f.id,
-                        "title": f.title,
-                        "filename": f.filename,
-                        "content": f.content,
-                        "length": f.length,
-                        "size": len(f.content or b""),
-                        "channels": list(f.channels),
-                        "initial_comment": f.initial_comment,
-                        "thread_ts": f.thread_ts,
-                        "user": f.user,
-                        "alt_txt": f.alt_txt,
-                        "snippet_type": f.snippet_type,
-                        "message_ts": dict(f.message_ts),
-                    }
-                )
-            return out
-
-    def responses(self, key: str | None = None) -> list[JSON]:
-        """Posts received on ``response_url``\\ s, in order (optionally for one key)."""
-        with self._lock:
-            return [copy.deepcopy(r) for r in self._ws.responses if key is None or r["key"] == key]
-
     def wait_for(
         self, predicate: Callable[[], T], timeout: float = 5.0, message: str | None = None
     ) -> T:
@@ -558,23 +454,32 @@ class SlackEmulator:
         status, headers = 200, {}
         with self._lock:
             at = time.time()
+            team_id: str | None = None
             if args.pop("__invalid_json__", False):
                 response: JSON = {"ok": False, "error": "invalid_json"}
+            elif method == "oauth.v2.access":
+                try:
+                    response = {"ok": True, **self._oauth_access(args, authorization)}
+                    team_id = _team_of(response)
+                except SlackApiError as exc:
+                    response = exc.to_response()
             elif method not in REGISTRY:
                 response = {"ok": False, "error": "unknown_method"}
             elif not token:
                 response = {"ok": False, "error": "not_authed"}
-            elif (identity := self._ws.identify(token)) is None:
-                response = {"ok": False, "error": "invalid_auth"}
-            elif self._ws.users[identity[0]].deleted:
+            elif (identity := self._identify(token, args)).ws is None:
+                response = {"ok": False, "error": identity.error}
+            elif identity.ws.users[identity.caller].deleted:
                 response = {"ok": False, "error": "account_inactive"}
             else:
+                ws = identity.ws
+                team_id = ws.team_id
                 forced = self._take_failure(method)
                 retry_after = None
                 if forced is not None and forced.error == "ratelimited":
                     retry_after = forced.retry_after
                 elif forced is None:
-                    retry_after = self._limiter.check(method, self._limit_channel(method, args))
+                    retry_after = self._limiter.check(method, self._limit_channel(method, args, ws))
                 if retry_after is not None:
                     status = 429
                     headers = {"Retry-After": str(retry_after)}
@@ -582,10 +487,16 @@ class SlackEmulator:
                 elif forced is not None:
                     response = {"ok": False, "error": forced.error}
                 else:
-                    caller, is_bot = identity
-                    req = ApiRequest(method, args, token, caller, is_bot)
+                    req = ApiRequest(
+                        method,
+                        args,
+                        token,
+                        identity.caller,
+                        identity.is_bot,
+                        is_enterprise_install=identity.is_enterprise_install,
+                    )
                     try:
-                        response = {"ok": True, **REGISTRY[method](self._ws, req)}
+                        response = {"ok": True, **REGISTRY[method](ws, req)}
                     except SlackApiError as exc:
                         response = exc.to_response()
                     except Exception as exc:  # a bug in the emulator: fail loudly, keep serving
@@ -594,10 +505,138 @@ class SlackEmulator:
                         status = 500
                         response = {"ok": False, "error": "internal_error"}
             self._calls.append(
-                Call(method, _decoded(args), token, status, copy.deepcopy(response), at)
+                Call(method, _decoded(args), token, status, copy.deepcopy(response), at, team_id)
             )
             self._changed.notify_all()
         return HttpAnswer(status, response, headers=headers)
+
+    def _identify(self, token: str, args: JSON) -> _Identity:
+        """The workspace and user ``token`` acts as (org-wide tokens: the one ``args`` name)."""
+        try:
+            grant = self.tokens.check(token)
+        except SlackApiError as exc:
+            return _Identity(None, error=exc.error)
+        if grant is None:
+            for each in self._workspaces.values():
+                known = each.identify(token)
+                if known is not None:
+                    return _Identity(each, known[0], known[1])
+            return _Identity(None)
+        if grant.team_id is not None:
+            ws = self._workspaces.get(grant.team_id)
+        else:
+            ws = self._org_workspace(grant.enterprise_id, args)
+        if ws is None:
+            return _Identity(None, error="team_access_not_granted")
+        if grant.kind == "bot":
+            return _Identity(ws, ws.bot_user_id, True, grant.is_enterprise_install)
+        if grant.user_id not in ws.users:
+            return _Identity(None, error="team_access_not_granted")
+        return _Identity(ws, grant.user_id, False, grant.is_enterprise_install)
+
+    def _org_workspace(self, enterprise_id: str | None, args: JSON) -> Workspace | None:
+        """For an org-wide token: the workspace named by ``team_id``, else the one that
+        holds the channel or user the call is about, else the organisation's first."""
+        members = [ws for ws in self._workspaces.values() if ws.enterprise_id == enterprise_id]
+        wanted = args.get("team_id")
+        for ws in members:
+            if ws.team_id == wanted:
+                return ws
+        for key in ("channel", "user", "users"):
+            ref = str(args.get(key) or "").split(",")[0]
+            for ws in members:
+                if ref and (ref in ws.conversations or ref in ws.users):
+                    return ws
+        return members[0] if members else None
+
+    def _oauth_access(self, args: JSON, authorization: str | None) -> JSON:
+        """``oauth.v2.access``: exchange a code, or a refresh token, for tokens."""
+        client_id, secret = args.get("client_id"), args.get("client_secret")
+        if authorization and authorization.lower().startswith("basic "):
+            try:
+                decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
+            except (binascii.Error, UnicodeError):
+                raise SlackApiError("invalid_client_id") from None
+            client_id, _, secret = decoded.partition(":")
+        self.tokens.check_client(client_id, secret)
+        if args.get("grant_type") == "refresh_token":
+            refreshed, fields = self.tokens.refresh(args.get("refresh_token"))
+            team_id, enterprise_id = refreshed.team_id, refreshed.enterprise_id
+            body: JSON = {"app_id": self._ws.app_id, **fields}
+            if refreshed.kind == "bot":
+                body["bot_user_id"] = refreshed.user_id
+            else:
+                body["authed_user"] = {"id": refreshed.user_id}
+        else:
+            install, fields = self.tokens.exchange(args.get("code"), args.get("redirect_uri"))
+            team_id, enterprise_id = install.team_id, install.enterprise_id
+            body = {
+                "app_id": self._ws.app_id,
+                "bot_user_id": install.bot_user_id,
+                **fields,
+            }
+        ws = self._workspaces.get(team_id or "")
+        body["team"] = {"id": ws.team_id, "name": ws.team_name} if ws is not None else None
+        body["enterprise"] = (
+            {"id": enterprise_id, "name": self._enterprises.get(enterprise_id, "")}
+            if enterprise_id is not None
+            else None
+        )
+        body["is_enterprise_install"] = team_id is None and enterprise_id is not None
+        return body
+
+    def _handle_authorize(self, query: str) -> HttpAnswer:
+        """``GET /oauth/v2/authorize``: the person consents at once (see :meth:`set_consent`)
+        and is sent back to the app's redirect URL with a code, or with an error."""
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        with self._lock:
+            self.authorize_requests.append(params)
+            self._changed.notify_all()
+            app, consent = self.tokens.app, self.tokens.consent
+            if params.get("client_id") != app.client_id:
+                return _error_page("invalid_client_id", "This app's client_id is unknown.")
+            redirect_uri = params.get("redirect_uri") or None
+            target = redirect_uri or (app.redirect_urls[0] if app.redirect_urls else None)
+            if target is None or (app.redirect_urls and target not in app.redirect_urls):
+                return _error_page("bad_redirect_uri", "The redirect_uri is not allowed.")
+            state = params.get("state", "")
+            if consent.deny:
+                return _redirect(target, error="access_denied", state=state)
+            install = self._pending_install(params, consent, redirect_uri)
+            if install is None:
+                return _error_page("invalid_team", "There is no such workspace to install into.")
+            return _redirect(target, code=self.tokens.new_code(install), state=state)
+
+    def _pending_install(
+        self, params: dict[str, str], consent: Consent, redirect_uri: str | None
+    ) -> PendingInstall | None:
+        chosen = params.get("team") or consent.team_id or self._ws.team_id
+        org_wide = consent.org_wide or chosen in self._enterprises
+        if chosen in self._enterprises:
+            members = [w for w in self._workspaces.values() if w.enterprise_id == chosen]
+            ws = members[0] if members else None
+        else:
+            ws = self._workspaces.get(chosen)
+        if ws is None or (org_wide and ws.enterprise_id is None):
+            return None
+        installer = consent.user_id or _first_person(ws)
+        if installer not in ws.users:
+            return None
+        return PendingInstall(
+            code=self.tokens.fresh_code(),
+            client_id=params.get("client_id", ""),
+            redirect_uri=redirect_uri,
+            team_id=None if org_wide else ws.team_id,
+            enterprise_id=ws.enterprise_id,
+            enterprise_name=ws.enterprise_name,
+            team_name=None if org_wide else ws.team_name,
+            is_enterprise_install=org_wide,
+            installer=installer,
+            bot_user_id=ws.bot_user_id,
+            bot_scopes=params.get("scope", ""),
+            user_scopes=params.get("user_scope", ""),
+            expires_at=self.tokens.now() + 600,
+        )
 
     def _take_failure(self, method: str) -> _ForcedFailure | None:
         queue = self._failures.get(method)
@@ -609,12 +648,12 @@ class SlackEmulator:
             queue.popleft()
         return failure
 
-    def _limit_channel(self, method: str, args: JSON) -> str | None:
+    def _limit_channel(self, method: str, args: JSON, ws: Workspace) -> str | None:
         if method != "chat.postMessage":
             return None
         ref = str(args.get("channel") or "")
-        if ref in self._ws.users:
-            return self._ws.dm_index.get(frozenset({self.bot_user_id, ref}), ref)
+        if ref in ws.users:
+            return ws.dm_index.get(frozenset({ws.bot_user_id, ref}), ref)
         return ref
 
     def _handle_upload(self, file_id: str, content_type: str, body: bytes) -> HttpAnswer:
@@ -697,3 +736,66 @@ def _decoded(args: JSON) -> JSON:
             except json.JSONDecodeError:
                 pass
     return out
+
+
+def _team_of(response: JSON) -> str | None:
+    team = response.get("team")
+    return str(team["id"]) if isinstance(team, dict) else None
+
+
+def _redirect(url: str, **params: str) -> HttpAnswer:
+    separator = "&" if "?" in url else "?"
+    location = url + separator + urlencode({k: v for k, v in params.items() if v})
+    return HttpAnswer(302, b"", headers={"Location": location}, content_type="text/plain")
+
+
+def _error_page(code: str, text: str) -> HttpAnswer:
+    page = (
+        f"<!doctype html><html lang=en><title>Slack: {code}</title>"
+        f"<h1>{html.escape(code)}</h1><p>{html.escape(text)}</p></html>"
+    )
+    return HttpAnswer(400, page.encode(), content_type="text/html; charset=utf-8")
+
+
+def _first_person(ws: Workspace) -> str:
+    """Who installs when the test does not say: the first admin, else the first person."""
+    people = [u for u in ws.users.values() if not u.is_bot and u.id != "USLACKBOT"]
+    admins = [u for u in people if u.is_admin]
+    chosen = (admins or people)[:1]
+    return chosen[0].id if chosen else ""
+
+
+def _seed_users(ws: Workspace, bot_name: str, include_slackbot: bool) -> None:
+    """The users every workspace starts with: the app's bot user, and Slackbot."""
+    ws.users[ws.bot_user_id] = User(
+        id=ws.bot_user_id,
+        name=bot_name,
+        real_name=bot_name.capitalize(),
+        display_name="",
+        tz="America/Los_Angeles",
+        title="",
+        is_admin=False,
+        is_owner=False,
+        is_primary_owner=False,
+        is_bot=True,
+        deleted=False,
+        email=None,
+        bot_id=ws.bot_id,
+        is_app_user=False,
+    )
+    if include_slackbot:
+        # Real workspaces list Slackbot as a user; famously with is_bot false.
+        ws.users["USLACKBOT"] = User(
+            id="USLACKBOT",
+            name="slackbot",
+            real_name="Slackbot",
+            display_name="Slackbot",
+            tz="America/Los_Angeles",
+            title="",
+            is_admin=False,
+            is_owner=False,
+            is_primary_owner=False,
+            is_bot=False,
+            deleted=False,
+            email=None,
+        )

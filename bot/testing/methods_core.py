@@ -52,7 +52,14 @@ def auth_test(ws: Workspace, req: ApiRequest) -> JSON:
     }
     if req.is_bot:
         body["bot_id"] = ws.bot_id
-    body["is_enterprise_install"] = False
+    if ws.enterprise_id is not None:
+        body["enterprise_id"] = ws.enterprise_id
+    if req.is_enterprise_install:
+        # An org-wide token belongs to the organisation, not to one of its workspaces.
+        body["url"] = f"https://{(ws.enterprise_id or '').lower()}.enterprise.slack.com/"
+        body["team"] = ws.enterprise_name or ws.enterprise_id
+        body["team_id"] = ws.enterprise_id
+    body["is_enterprise_install"] = req.is_enterprise_install
     return body
 
 

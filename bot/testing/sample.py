@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from bot.testing.emulator import SlackEmulator
+from bot.testing.workspaces import WorkspaceView
 
 COFFEE_CHANNEL = "C0COFFEE"
 SHARE_CHANNEL = "C0SHARE"
@@ -177,8 +177,20 @@ class SampleWorkspace:
         raise KeyError(user_id)
 
 
-def build_sample_workspace(emu: SlackEmulator, seed: int = 7) -> SampleWorkspace:
-    """Load the sample people and channels into ``emu`` and describe them."""
+def build_sample_workspace(
+    emu: WorkspaceView,
+    seed: int = 7,
+    *,
+    user_prefix: str = "U0S",
+    coffee_channel: str = COFFEE_CHANNEL,
+    share_channel: str = SHARE_CHANNEL,
+) -> SampleWorkspace:
+    """Load the sample people and channels into ``emu`` and describe them.
+
+    ``emu`` is the emulator or the view of one of its workspaces (``emu.workspace("T2")``);
+    a second sample workspace needs its own ``user_prefix`` and channel ids so that nothing
+    is shared by accident.
+    """
     rng = random.Random(seed)
     team_names = list(TEAMS)
     people: list[SamplePerson] = []
@@ -191,7 +203,7 @@ def build_sample_workspace(emu: SlackEmulator, seed: int = 7) -> SampleWorkspace
         skills = rng.sample(SKILLS, 4)
         people.append(
             SamplePerson(
-                user_id=f"U0S{index + 1:03d}",
+                user_id=f"{user_prefix}{index + 1:03d}",
                 name=handle,
                 real_name=real_name,
                 display_name=display,
@@ -223,13 +235,13 @@ def build_sample_workspace(emu: SlackEmulator, seed: int = 7) -> SampleWorkspace
     coffee = [u for u in ids if u not in not_coffee]
     share = sorted(rng.sample(ids, 20))
     emu.add_channel(
-        COFFEE_CHANNEL,
+        coffee_channel,
         name="coffee-chats",
         members=coffee,
         purpose="Random coffee chats across teams and timezones",
     )
     emu.add_channel(
-        SHARE_CHANNEL,
+        share_channel,
         name="til-and-answers",
         members=share,
         purpose="Share what you learned and answers others could use",
@@ -238,6 +250,8 @@ def build_sample_workspace(emu: SlackEmulator, seed: int = 7) -> SampleWorkspace
         people=people,
         owner_id=people[0].user_id,
         admin_id=people[1].user_id,
+        coffee_channel=coffee_channel,
+        share_channel=share_channel,
         coffee_members=coffee,
         share_members=share,
     )

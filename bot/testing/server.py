@@ -5,6 +5,7 @@ Routes (all on 127.0.0.1):
 * ``/api/<method>``      Web API calls (POST or GET; form, JSON or multipart bodies)
 * ``/upload/v1/<file>``  upload URLs handed out by ``files.getUploadURLExternal``
 * ``/response/<key>``    ``response_url`` endpoints for slash commands and interactivity
+* ``/oauth/v2/authorize`` Slack's authorize page: redirects back to the app with a code
 """
 
 from __future__ import annotations
@@ -136,6 +137,8 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             answer = emu._handle_upload(path[len("/upload/v1/") :], content_type, body)
         elif path.startswith("/response/"):
             answer = emu._handle_response_url(path[len("/response/") :], content_type, body)
+        elif path == "/oauth/v2/authorize":
+            answer = emu._handle_authorize(query)
         else:
             answer = HttpAnswer(404, b"not found", content_type="text/plain")
         return answer

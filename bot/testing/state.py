@@ -159,8 +159,12 @@ class Workspace:
         bot_user_id: str,
         bot_id: str,
         app_id: str,
+        enterprise_id: str | None = None,
+        enterprise_name: str | None = None,
     ) -> None:
         self.team_id = team_id
+        self.enterprise_id = enterprise_id
+        self.enterprise_name = enterprise_name
         self.team_name = team_name
         self.team_domain = team_domain
         self.bot_token = bot_token
