@@ -222,7 +222,7 @@ def test_affinity_matrix_matches_the_documented_formula():
     idf = {t: math.log((n + 1) / c) for t, c in df.items() if c}
     days = sorted({g.at.date() for g in history}, reverse=True)
     w = Weights()
-    from bot.core.matching.hours import utc_window
+    from bot.core.matching.hours import common, longest
 
     def vec(p):
         return {t: idf[t] for t in p.interests}
@@ -239,37 +239,39 @@ def test_affinity_matrix_matches_the_documented_formula():
         score += w.learn_help * (
             bool(pi.wants_to_learn & pj.can_help) + bool(pj.wants_to_learn & pi.can_help)
         )
-        si, li, _ = utc_window(pi.tz, pi.work_start, pi.work_end, NOW.date())
-        sj, lj, _ = utc_window(pj.tz, pj.work_start, pj.work_end, NOW.date())
-        minutes = sum(max(0, min(si + li, sj + lj + k) - max(si, sj + k)) for k in (-1440, 0, 1440))
-        score += w.hours_overlap * min(minutes, 480) / 480
+        minutes = longest(common([pi.profile, pj.profile], NOW.date(), 7))
+        score += w.hours_overlap * min(minutes, 240) / 240
         score += w.cross_team * (pi.team is not None and pj.team is not None and pi.team != pj.team)
+        score *= 1 + pi.boost + pj.boost
+        score -= w.cannot_meet * (minutes < 120)
         met = [days.index(g.at.date()) for g in history if {pi.id, pj.id} <= g.members]
         if met:
             r = min(met)
             score -= w.repeat_penalty * (4 - r) / 4 if r < 4 else w.met_before
-        score *= 1 + pi.boost + pj.boost
         assert a[i, j] == pytest.approx(score, rel=1e-4, abs=1e-4), (i, j)
 
 
 def test_hours_overlap_is_dst_aware():
     ana = Participant("ana", tz="Europe/Berlin", display_name="Ana")
     bo = Participant("bo", tz="America/New_York", display_name="Bo")
-    march = common_ground(ana, bo, on=dt.date(2026, 3, 20))  # US on DST, EU not yet
+    march = common_ground(ana, bo, on=dt.date(2026, 3, 16))  # US on DST, EU not yet
     april = common_ground(ana, bo, on=dt.date(2026, 4, 5))  # both on DST
     hours_march = next(r for r in march if r.kind == "hours_overlap")
     hours_april = next(r for r in april if r.kind == "hours_overlap")
     assert hours_march.minutes == 180 and hours_april.minutes == 120
-    assert hours_april.text == (
-        "Working hours overlap 2 h: 15:00-17:00 for Ana (Europe/Berlin), "
-        "09:00-11:00 for Bo (America/New_York)"
-    )
-    assert hours_march.text.startswith("Working hours overlap 3 h: 14:00-17:00 for Ana")
+    assert hours_april.text == "Working hours overlap 2 h on Mon–Fri, 13:00–15:00 UTC"
+    assert hours_march.text == "Working hours overlap 3 h on Mon–Fri, 13:00–16:00 UTC"
+    ana_clock, bo_clock = hours_april.windows
+    assert (ana_clock.start, ana_clock.end) == (dt.time(15), dt.time(17))
+    assert (bo_clock.start, bo_clock.end, bo_clock.tz) == (dt.time(9), dt.time(11), bo.tz)
+    # A cycle across Europe's change: the best day (Friday, still 3 h) counts.
+    change = common_ground(ana, bo, on=dt.date(2026, 3, 27))
+    assert "Working hours overlap 3 h on Fri, 13:00–16:00 UTC" in [r.text for r in change]
     w = Weights(shared_interest=0, cross_team=0)
     a_march = affinity_matrix([ana, bo], [], opts(now=dt.datetime(2026, 3, 20, tzinfo=dt.UTC)), w)
     a_april = affinity_matrix([ana, bo], [], opts(now=dt.datetime(2026, 4, 5, tzinfo=dt.UTC)), w)
-    assert a_march[0, 1] == pytest.approx(3 * 3 / 8)
-    assert a_april[0, 1] == pytest.approx(3 * 2 / 8)
+    assert a_march[0, 1] == pytest.approx(1 * 3 / 4)
+    assert a_april[0, 1] == pytest.approx(1 * 2 / 4)
 
 
 def test_overnight_shift_overlaps_across_midnight():
@@ -279,6 +281,8 @@ def test_overnight_shift_overlaps_across_midnight():
     overlap = next(r for r in reasons if r.kind == "hours_overlap")
     assert overlap.minutes == 120
     assert overlap.windows[0].start == dt.time(4) and overlap.windows[0].end == dt.time(6)
+    # Monday 04:00 follows Sunday night, which is off: Tuesday to Friday.
+    assert overlap.text == "Working hours overlap 2 h on Tue–Fri, 04:00–06:00 UTC"
 
 
 def test_recent_repeat_is_avoided_when_an_alternative_exists():
@@ -396,7 +400,8 @@ def test_near_optimal_against_brute_force(n, size, floor):
         options = opts(group_size=size, seed=seed)
         result = match(people, history, options)
         best = brute_force(affinity_matrix(people, history, options), sizes)
-        assert result.total_score >= best * floor - 1e-3, seed
+        # Scores go negative with penalties (cannot meet, repeats): compare the gap.
+        assert result.total_score >= best - (1 - floor) * abs(best) - 1e-3, seed
         assert result.upper_bound >= best - 1e-3, seed  # the bound is a bound
 
 
@@ -414,9 +419,11 @@ def test_pairs_near_exact_optimum_with_rustworkx():
         exact = rustworkx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
         optimum = sum(a[i, j] for i, j in exact)
         result = match(people, history, options)
-        assert result.total_score >= optimum * 0.99
+        assert result.total_score >= optimum - 0.01 * abs(optimum)
         assert result.upper_bound >= optimum - 1e-3
-        assert result.total_score >= result.upper_bound * 0.98
+        if all(g.can_meet for g in result.groups):
+            # (with an unavoidable cannot-meet pair, the relaxation dodges it in odd cycles)
+            assert result.total_score >= result.upper_bound * 0.98
 
 
 def test_sparse_assignment_path_and_its_bound(monkeypatch):
@@ -430,7 +437,7 @@ def test_sparse_assignment_path_and_its_bound(monkeypatch):
     assert sorted(members_of(sparse)) == sorted(p.id for p in people)
     assert sparse.upper_bound >= dense.upper_bound - 1e-2  # both bound the same optimum
     assert sparse.upper_bound <= dense.upper_bound * 1.001
-    assert sparse.total_score >= dense.total_score * 0.995
+    assert sparse.total_score >= dense.total_score - 0.005 * abs(dense.total_score)
     odd = match(people[:-1], history, options)  # sparse with the odd-one-out node
     assert sorted(members_of(odd)) == sorted(p.id for p in people[:-1])
 
@@ -464,7 +471,7 @@ def test_reasons_for_a_pair():
     texts = [r.text for r in common_ground(ana, bo, on=NOW)]
     assert texts == [
         "You both like bouldering and rust",
-        "Working hours overlap 8 h: 09:00-17:00 for Ana (UTC), 09:00-17:00 for bo (UTC)",
+        "Working hours overlap 8 h on Mon–Fri, 09:00–17:00 UTC",
         "You are on different teams",
         "You have never been matched before",
     ]
@@ -521,10 +528,13 @@ def test_rare_interests_are_named_first_in_reasons():
 @given(raw=people_st, size=st.sampled_from([2, 3, 4]), seed=st.integers(0, 5))
 def test_never_far_below_the_upper_bound(raw, size, seed):
     people = build_people(raw)
-    result = match(people, [], opts(group_size=size, seed=seed))
+    # Without history or the cannot-meet penalty every affinity is >= 0 (and, with hours
+    # worth 3 points as before issue 11, rarely 0: the floors below were set for that).
+    weights = Weights(cannot_meet=0.0, hours_overlap=3.0, full_overlap_hours=8.0)
+    result = match(people, [], opts(group_size=size, seed=seed), weights)
     if len(people) < 2:
         return
-    # Without history every affinity is >= 0. Pairs have the assignment bound, which odd
+    # Pairs have the assignment bound, which odd
     # cycles loosen on tiny rounds (on real-sized ones see the rustworkx test: >= 98%);
     # groups have the looser "best partners" bound.
     floor = 0.7 if size == 2 else 0.5

@@ -145,8 +145,7 @@ def test_match_input_end_to_end_is_json_ready():
     assert set(groups) == {("a", "b"), ("c", "d", "e")}
     assert groups[("a", "b")]["reasons"][:2] == [
         "You both like bouldering",
-        "Working hours overlap 2 h: 15:00-17:00 for Ana (Europe/Berlin), "
-        "09:00-11:00 for Bo (America/New_York)",
+        "Working hours overlap 2 h on Mon–Fri, 13:00–15:00 UTC",
     ]
     assert out["total_score"] <= out["upper_bound"]
     assert "unmatched" not in out

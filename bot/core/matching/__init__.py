@@ -4,8 +4,9 @@ Public API (all pure functions on plain dataclasses; no I/O):
 
     match(participants, history, options, weights=None) -> MatchResult
         Everyone in groups of `options.group_size` (2, 3 or 4; people left over join the
-        groups where they add the most, so nobody is dropped); one participant alone is
-        returned in `unmatched`. Deterministic for a given `options.seed`.
+        groups where they add the most, so nobody is dropped); one participant alone, or
+        someone whom avoid lists leave no place, is returned in `unmatched`. Deterministic
+        for a given `options.seed`.
     affinity_matrix(participants, history, options, weights=None) -> numpy float32 N x N
         The scores the solver maximises (see `bot.core.matching.affinity`).
     common_ground(a, b, history=(), *, on) -> list[Reason]
@@ -14,6 +15,11 @@ Public API (all pure functions on plain dataclasses; no I/O):
 
 Types: Participant, PastGroup, MatchOptions, Weights (inputs); MatchResult, Group, Reason,
 LocalWindow (outputs). See `model` for their fields and `affinity` for the scoring formula.
+
+Priorities, highest first: nobody is grouped with someone on either's avoid list (a hard
+rule, `rules`); every group can meet (one stretch of `options.min_meeting_minutes` of
+working time shared on some day of the round's `options.cycle_days`); no recent repeats;
+then common ground (learn/help, rare shared interests, other teams).
 
 Repeats are judged by rounds: the distinct dates in `history`, most recent first. Pass the
 channel's history (at least its last `recent_rounds` rounds) so that "last round" means
@@ -34,6 +40,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from bot.core.matching import affinity as aff
+from bot.core.matching import rules
 from bot.core.matching.affinity import Matrix, affinity_matrix
 from bot.core.matching.groups import Plan, form, group_score, plan
 from bot.core.matching.hours import zone
@@ -102,10 +109,13 @@ def match(
         matrix[:n, n] = dummy
 
     groups, bound = form(matrix, built.top, n, options.group_size, layout)
+    groups, left_out = rules.enforce_avoid(groups, built.avoid, matrix, options.group_size)
+    if options.group_size > 2:
+        rules.meet(groups, matrix, built.hours, options.min_meeting_minutes, built.avoid)
     scores = [group_score(matrix, g) for g in groups]
     total = float(sum(scores))
     if bound is None:
-        bound = _best_partners_bound(built.top_values, layout, total, len(groups) == 1)
+        bound = _best_partners_bound(built.top_values, layout, total, len(groups) <= 1)
     bound = max(bound, total)  # equal when exact; guards float rounding
 
     day = aff.round_day(options, history)
@@ -120,11 +130,25 @@ def match(
             seen = met.get((a, b))
             return seen.on if seen else None
 
-        reasons = explain(group_people, day=day, last_met=last_met, rarity=rarity)
-        group = Group(tuple(p.id for p in group_people), score, reasons)
+        reasons = explain(
+            group_people,
+            day=day,
+            last_met=last_met,
+            rarity=rarity,
+            cycle_days=options.cycle_days,
+        )
+        shared = rules.shared_minutes(members, built.hours)
+        group = Group(
+            tuple(p.id for p in group_people),
+            score,
+            reasons,
+            shared_minutes=shared,
+            can_meet=shared >= options.min_meeting_minutes,
+        )
         result.append((int(order[members[0]]), group))
     result.sort(key=lambda item: item[0])
-    return MatchResult([g for _, g in result], total, bound, [])
+    unmatched = sorted(left_out, key=lambda i: int(order[i]))
+    return MatchResult([g for _, g in result], total, bound, [people[i].id for i in unmatched])
 
 
 def _best_partners_bound(top_values: Matrix, layout: Plan, total: float, single: bool) -> float:
@@ -157,9 +181,11 @@ def common_ground(
     history: Sequence[PastGroup] = (),
     *,
     on: dt.date | dt.datetime,
+    cycle_days: int = 7,
 ) -> list[Reason]:
-    """What two people have in common on a given day (for introductions and search)."""
-    return group_common_ground([a, b], history, on=on)
+    """What two people have in common over the `cycle_days` days from a given day (for
+    introductions and search)."""
+    return group_common_ground([a, b], history, on=on, cycle_days=cycle_days)
 
 
 def group_common_ground(
@@ -167,8 +193,9 @@ def group_common_ground(
     history: Sequence[PastGroup] = (),
     *,
     on: dt.date | dt.datetime,
+    cycle_days: int = 7,
 ) -> list[Reason]:
-    """What a group of people have in common on a given day."""
+    """What a group of people have in common over the `cycle_days` days from a given day."""
     for p in people:
         zone(p.tz)
     day = on.astimezone(dt.UTC).date() if isinstance(on, dt.datetime) and on.tzinfo else on
@@ -180,4 +207,4 @@ def group_common_ground(
         seen = met.get((i, j))
         return seen.on if seen else None
 
-    return explain(people, day=day, last_met=last_met)
+    return explain(people, day=day, last_met=last_met, cycle_days=cycle_days)

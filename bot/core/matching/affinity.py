@@ -6,15 +6,24 @@ near one float32 N x N matrix):
     A[i, j] = (1 + boost_i + boost_j) * (
           shared_interest * cos_idf(i, j)          rarity-weighted cosine of their interests
         + learn_help * ([i learns what j helps] + [j learns what i helps])
-        + hours_overlap * min(overlap_ij, full) / full     shared working time on the day
-        + cross_team * [both teams known and different]
-        - penalty_ij )                              repeat penalty, see below
+        + hours_overlap * min(overlap_ij, full) / full     tie-breaker: best day's overlap
+        + cross_team * [both teams known and different] )
+        - cannot_meet * [overlap_ij < min_meeting_minutes]
+        - penalty_ij                                repeat penalty, see below
+        - AVOID * [i avoids j or j avoids i]        a hard rule, enforced after solving too
+
+`overlap_ij` is the longest stretch of working time the two share on one day of the
+round's cycle (`hours`), days and DST included.
 
 Interest weights are smoothed IDF over the round's participants, log((N + 1) / df), so an
 interest few people share ("bouldering") says more than one most people list ("coffee").
 A pair that met in the r-th most recent round (r = 0, 1, ...) of the `recent_rounds` most
 recent loses repeat_penalty * (recent_rounds - r) / recent_rounds; a pair that met earlier
 loses `met_before`. The diagonal is 0.
+
+The order this gives (each step outweighs everything below it in any exchange of a few
+groups): nobody on anyone's avoid list; being able to meet (2,000); no recent repeat
+(1,000 fading to 250); then common ground (at most about 25 points per pair, times boosts).
 """
 
 from __future__ import annotations
@@ -44,8 +53,10 @@ Index = npt.NDArray[np.intp]
 BLOCK = 512
 #: Above this many dense cells an interest/topic incidence matrix is kept sparse.
 DENSE_CELLS = 40_000_000
-#: Up to this many distinct (team, working window) profiles, their terms are tabulated.
+#: Up to this many distinct working-time profiles, their overlaps are tabulated once.
 PROFILE_TABLE_MAX = 2048
+#: What putting two people together costs when either avoids the other.
+AVOID = 100_000.0
 
 
 def round_day(options: MatchOptions, history: Sequence[PastGroup]) -> dt.date:
@@ -146,23 +157,56 @@ def _product(rows: sparse.csr_matrix, columns: sparse.csr_matrix | Matrix) -> Ma
     return np.asarray(block, dtype=np.float32)
 
 
-def _static_terms(
-    starts: Matrix,
-    ends: Matrix,
-    teams: npt.NDArray[np.int64],
-    rows: Index,
-    weights: Weights,
-) -> Matrix:
-    """Hours-overlap and cross-team points of `rows` against everyone."""
-    full = np.float32(max(weights.full_overlap_hours, 1e-6) * 60.0)
-    terms = hours.overlap_block(starts[rows], ends[rows], starts, ends)
-    np.minimum(terms, full, out=terms)
-    terms *= np.float32(weights.hours_overlap) / full
-    if weights.cross_team:
-        known = teams >= 0
-        cross = (teams[rows, None] != teams[None, :]) & known[rows, None] & known[None, :]
-        terms += np.float32(weights.cross_team) * cross.astype(np.float32)
-    return terms
+def avoid_pairs(participants: Sequence[Participant]) -> set[tuple[int, int]]:
+    """Pairs (i < j) in which either avoids the other."""
+    index = {p.id: i for i, p in enumerate(participants)}
+    pairs: set[tuple[int, int]] = set()
+    for i, p in enumerate(participants):
+        for other in p.avoid:
+            j = index.get(other)
+            if j is not None and j != i:
+                pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+@dataclass
+class Hours:
+    """Everyone's working time: distinct `profiles`, each person's profile (`kind`), the
+    cycle, and the profiles' pairwise best-day overlaps (`table`, minutes; None when there
+    are too many profiles to tabulate: then `overlap_rows` computes them)."""
+
+    profiles: list[hours.Profile]
+    kind: Index
+    first: dt.date
+    cycle_days: int
+    starts: Matrix
+    ends: Matrix
+    table: Matrix | None
+
+    @classmethod
+    def of(cls, participants: Sequence[Participant], first: dt.date, cycle_days: int) -> Hours:
+        ids: dict[hours.Profile, int] = {}
+        kind = np.array([ids.setdefault(p.profile, len(ids)) for p in participants], dtype=np.intp)
+        profiles = list(ids)
+        starts, ends = hours.shift_arrays(profiles, first, cycle_days)
+        table = None
+        if len(profiles) <= PROFILE_TABLE_MAX:
+            table = hours.best_overlap(starts, ends, starts, ends, cycle_days)
+        return cls(profiles, kind, first, cycle_days, starts, ends, table)
+
+    def overlap_rows(self, rows: Index) -> Matrix:
+        """Best-day overlap minutes of the people `rows` with everyone (len(rows) x N)."""
+        if self.table is not None:
+            return np.take(self.table[self.kind[rows]], self.kind, axis=1)
+        mine, back = np.unique(self.kind[rows], return_inverse=True)
+        part = hours.best_overlap(
+            self.starts[mine], self.ends[mine], self.starts, self.ends, self.cycle_days
+        )
+        return np.take(part[back.ravel()], self.kind, axis=1)
+
+    def pair(self, i: int, j: int) -> float:
+        """Best-day overlap minutes of two people."""
+        return float(self.overlap_rows(np.array([i], dtype=np.intp))[0, j])
 
 
 @dataclass
@@ -176,6 +220,8 @@ class Affinity:
     top_values: Matrix
     met: dict[tuple[int, int], Meeting]
     rarity: dict[str, float]
+    hours: Hours
+    avoid: set[tuple[int, int]]
 
 
 def build(
@@ -196,8 +242,11 @@ def build(
     top_values = np.zeros((n, max(k, 0)), dtype=np.float32)
     met = meetings([p.id for p in participants], history)
     weights_by_topic = idf(participants)
+    day = round_day(options, history)
+    work = Hours.of(participants, day, options.cycle_days)
+    avoid = avoid_pairs(participants)
     if n == 0:
-        return Affinity(matrix, top, top_values, met, weights_by_topic)
+        return Affinity(matrix, top, top_values, met, weights_by_topic, work, avoid)
 
     # Interests: rows of idf weights, normalised; only interests shared by 2+ can score.
     vocab_all = {t: i for i, t in enumerate(sorted(weights_by_topic))}
@@ -221,33 +270,16 @@ def build(
         help_ = _incidence([p.can_help for p in participants], link_vocab)
         links, links_back = (learn, _columns(help_)), (help_, _columns(learn))
 
-    # Hours and teams depend only on a person's (team, working window): score each
-    # distinct profile once and look the table up (a few dozen profiles in practice).
-    day = round_day(options, history)
-    starts, ends = hours.windows(
-        [p.tz for p in participants],
-        [p.work_start for p in participants],
-        [p.work_end for p in participants],
-        day,
-    )
     team_names = {t: i for i, t in enumerate(sorted({p.team for p in participants if p.team}))}
     teams = np.array([team_names.get(p.team or "", -1) for p in participants], dtype=np.int64)
-    profiles, first, kind = np.unique(
-        np.stack([teams, starts.astype(np.int64), ends.astype(np.int64)], axis=1),
-        axis=0,
-        return_index=True,
-        return_inverse=True,
-    )
-    kind = kind.ravel()
-    table: Matrix | None = None
-    if profiles.shape[0] <= PROFILE_TABLE_MAX:
-        table = _static_terms(
-            starts[first], ends[first], teams[first], np.arange(first.size), weights
-        )
+    known = teams >= 0
     boost = np.array([p.boost for p in participants], dtype=np.float32)
     boosted = bool(boost.any())
+    full = np.float32(max(weights.full_overlap_hours, 1e-6) * 60.0)
+    hour_points = np.float32(weights.hours_overlap) / full
+    min_meeting = np.float32(options.min_meeting_minutes)
 
-    pen_rows, pen_cols, pen_vals = _penalties(met, options, weights)
+    pen_rows, pen_cols, pen_vals = _penalties(met, options, weights, avoid)
 
     def fill(r0: int) -> None:
         r1 = min(n, r0 + BLOCK)
@@ -259,15 +291,24 @@ def build(
                 hit = _product(pair[0][r0:r1], pair[1]) > 0
                 blk += np.float32(weights.learn_help) * hit.astype(np.float32)
                 del hit
-        if table is not None:
-            blk += np.take(table[kind[r0:r1]], kind, axis=1)
-        else:
-            blk += _static_terms(starts, ends, teams, np.arange(r0, r1), weights)
+        if weights.cross_team:
+            cross = (teams[r0:r1, None] != teams[None, :]) & known[r0:r1, None] & known[None, :]
+            blk += np.float32(weights.cross_team) * cross.astype(np.float32)
+            del cross
+        overlap = work.overlap_rows(np.arange(r0, r1))
+        apart = overlap < min_meeting
+        np.minimum(overlap, full, out=overlap)
+        overlap *= hour_points
+        blk += overlap
+        del overlap
+        if boosted:
+            blk *= np.float32(1.0) + boost[r0:r1, None] + boost[None, :]
+        if weights.cannot_meet:
+            blk -= np.float32(weights.cannot_meet) * apart.astype(np.float32)
+        del apart
         lo, hi = np.searchsorted(pen_rows, [r0, r1])
         if hi > lo:
             blk[pen_rows[lo:hi] - r0, pen_cols[lo:hi]] -= pen_vals[lo:hi]
-        if boosted:
-            blk *= np.float32(1.0) + boost[r0:r1, None] + boost[None, :]
         rows = np.arange(r1 - r0)
         blk[rows, rows + r0] = 0.0
         if k > 0:
@@ -281,20 +322,26 @@ def build(
 
     for r0 in range(0, n, BLOCK):
         fill(r0)
-    return Affinity(matrix, top, top_values, met, weights_by_topic)
+    return Affinity(matrix, top, top_values, met, weights_by_topic, work, avoid)
 
 
 def _penalties(
-    met: dict[tuple[int, int], Meeting], options: MatchOptions, weights: Weights
+    met: dict[tuple[int, int], Meeting],
+    options: MatchOptions,
+    weights: Weights,
+    avoid: set[tuple[int, int]],
 ) -> tuple[Index, Index, Matrix]:
-    """Penalty entries (both triangles), sorted by row."""
-    if not met:
+    """Repeat and avoid penalty entries (both triangles), sorted by row (duplicates add up)."""
+    cost: dict[tuple[int, int], float] = {
+        key: penalty(m.rank, options.recent_rounds, weights) for key, m in met.items()
+    }
+    for key in avoid:
+        cost[key] = cost.get(key, 0.0) + AVOID
+    if not cost:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty, np.zeros(0, dtype=np.float32)
-    pairs = np.array(list(met.keys()), dtype=np.intp).reshape(-1, 2)
-    vals = np.array(
-        [penalty(m.rank, options.recent_rounds, weights) for m in met.values()], dtype=np.float32
-    )
+    pairs = np.array(list(cost.keys()), dtype=np.intp).reshape(-1, 2)
+    vals = np.array(list(cost.values()), dtype=np.float32)
     rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
     cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
     both = np.concatenate([vals, vals])

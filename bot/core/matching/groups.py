@@ -119,6 +119,8 @@ def form(
     if layout.count == 1:
         return [list(range(n))], None
     pairs, bound = perfect_matching(matrix, top)
+    if k == 2 and matrix.shape[0] > n:
+        pairs = _improve_with_odd_one(matrix, top, pairs, n)
     real = [(int(a), int(b)) for a, b in pairs if a < n and b < n]
     left = [int(a if b >= n else b) for a, b in pairs if a >= n or b >= n]
     weight = np.array([matrix[a, b] for a, b in real], dtype=np.float64)
@@ -138,6 +140,22 @@ def form(
     state = Groups.of(groups, n, layout.base + 1)
     improve(matrix, state, top, layout, cycles=k > 2 or n <= PAIR_CYCLES_UP_TO)
     return state.as_lists(), (bound if k == 2 else None)
+
+
+def _improve_with_odd_one(matrix: Matrix, top: Index, pairs: Index, n: int) -> Index:
+    """2-opt on the matching that includes the odd-one-out node (index n, worth what its
+    partner adds to their best pair): who is left over to join a pair is chosen together
+    with the pairs, so a swap can both mend a pair and pick a better odd one out."""
+    size = matrix.shape[0]
+    kk = min(top.shape[1], n)
+    row = matrix[n, :n]
+    own = np.argsort(-row, kind="stable")[:kk]
+    if top.shape[1] < kk:  # pragma: no cover - top has n - 1 >= kk columns for n >= 2
+        return pairs
+    extended = np.vstack([top[:, :kk], own[None, :]])
+    state = Groups.of([[int(a), int(b)] for a, b in pairs], size, 2)
+    improve(matrix, state, extended, Plan(size // 2, 2, 0), cycles=size <= PAIR_CYCLES_UP_TO)
+    return np.array(state.as_lists(), dtype=np.intp).reshape(-1, 2)
 
 
 def _take_cores(

@@ -1,15 +1,28 @@
-"""Working hours on a given day, placed on the UTC clock with each person's timezone rules.
+"""Working hours and days over a round's cycle, placed on one UTC time line.
 
-Everything is in minutes. A person's working day on date D starts at `work_start` local time
-on D, converted with the zone's rules for that moment (so DST counts), and lasts until
-`work_end` (the next day when `work_end` <= `work_start`). Because working days repeat
-daily, overlaps are computed on a 24-hour circle.
+Everything is in minutes. The cycle is `cycle_days` days starting at 00:00 UTC of the
+round's date (`first`). A person works on local day `first + d` (d = 0 .. cycle_days - 1)
+when its weekday is one of their working days: from `work_start` local time, converted with
+the zone's rules for that date (so DST counts), for the wall-clock length of their day
+(until `work_end`, the next day when `work_end` <= `work_start`). These shifts are placed
+on the cycle as a circle (rounds repeat every cycle, so a Tokyo Monday that begins on
+Sunday UTC wraps to the cycle's end, where it meets the same weekday of the next cycle).
+
+Two people's shared time is the longest single stretch inside a shift of each (the best
+day's overlap: a meeting needs one stretch, not minutes spread over the week); a group's is
+the longest stretch inside a shift of every member.
+
+`Profile`s (timezone, hours, days) are what matching tabulates: a round of thousands has a
+few dozen to a few hundred distinct ones, so pairwise overlaps are computed per profile
+pair, vectorised (`best_overlap`), and looked up per person.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +30,13 @@ import numpy as np
 import numpy.typing as npt
 
 DAY = 24 * 60
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WORKWEEK = frozenset(range(5))
+#: Start/end of a day off in the shift arrays: overlaps with it are hugely negative.
+_OFF = 1.0e7
+
+Shift = tuple[int, int]
+Array = npt.NDArray[np.float32]
 
 
 @lru_cache(maxsize=1024)
@@ -36,63 +56,148 @@ def is_timezone(name: str) -> bool:
     return True
 
 
-def _minutes(t: dt.time) -> int:
+def minutes(t: dt.time) -> int:
     return t.hour * 60 + t.minute
 
 
-@lru_cache(maxsize=4096)
-def utc_window(tz: str, start: dt.time, end: dt.time, day: dt.date) -> tuple[int, int, int]:
-    """(UTC start in [0, DAY), length, local-minus-UTC offset) of a working day, in minutes."""
+def day_length(start: dt.time, end: dt.time) -> int:
+    """Minutes from `start` to `end` (next day when end <= start; equal means 24 h)."""
+    return (minutes(end) - minutes(start)) % DAY or DAY
+
+
+@lru_cache(maxsize=8192)
+def _offset(tz: str, day: dt.date, start: dt.time) -> int:
     local = dt.datetime.combine(day, start, tzinfo=zone(tz))
     offset = local.utcoffset()
-    offset_min = int(offset.total_seconds() // 60) if offset is not None else 0
-    length = (_minutes(end) - _minutes(start)) % DAY or DAY
-    return (_minutes(start) - offset_min) % DAY, length, offset_min
+    return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
-def windows(
-    zones: Sequence[str], starts: Sequence[dt.time], ends: Sequence[dt.time], day: dt.date
-) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-    """UTC starts and ends (end may pass DAY) of everyone's working day, as arrays."""
-    spans = [utc_window(z, s, e, day) for z, s, e in zip(zones, starts, ends, strict=True)]
-    arr = np.array([(s, s + n) for s, n, _ in spans], dtype=np.float32).reshape(-1, 2)
-    return arr[:, 0].copy(), arr[:, 1].copy()
+def utc_window(tz: str, start: dt.time, end: dt.time, day: dt.date) -> tuple[int, int, int]:
+    """(UTC start in [0, DAY), length, local-minus-UTC offset) of a working day, in minutes."""
+    offset = _offset(tz, day, start)
+    return (minutes(start) - offset) % DAY, day_length(start, end), offset
 
 
-def overlap_block(
-    s_rows: npt.NDArray[np.float32],
-    e_rows: npt.NDArray[np.float32],
-    s_all: npt.NDArray[np.float32],
-    e_all: npt.NDArray[np.float32],
-) -> npt.NDArray[np.float32]:
-    """Minutes of overlap between each row window and each window in `s_all`/`e_all`."""
-    total = np.zeros((s_rows.size, s_all.size), dtype=np.float32)
-    tmp = np.empty_like(total)
-    lo = np.empty_like(total)
-    for shift in (-DAY, 0, DAY):
-        np.minimum(e_rows[:, None], (e_all + shift)[None, :], out=tmp)
-        np.maximum(s_rows[:, None], (s_all + shift)[None, :], out=lo)
-        tmp -= lo
-        np.maximum(tmp, 0.0, out=tmp)
-        total += tmp
-    return total
+@dataclass(frozen=True)
+class Profile:
+    """What a person's working time depends on: timezone, hours and working weekdays
+    (0 = Monday)."""
+
+    tz: str
+    start: dt.time
+    end: dt.time
+    days: frozenset[int]
 
 
-def common_window(spans: Sequence[tuple[int, int]]) -> tuple[int, int]:
-    """The longest stretch (UTC start, length) inside every (start, length) window."""
-    best = (0, 0)
-    first_start, first_len = spans[0]
-    # Candidate pieces: the first window intersected with each shifted copy of the others.
-    pieces = [(first_start, first_start + first_len)]
-    for start, length in spans[1:]:
-        next_pieces = []
-        for lo, hi in pieces:
-            for shift in (-DAY, 0, DAY):
-                a, b = max(lo, start + shift), min(hi, start + length + shift)
-                if b > a:
-                    next_pieces.append((a, b))
-        pieces = next_pieces
-    for lo, hi in pieces:
-        if hi - lo > best[1]:
-            best = (lo % DAY, hi - lo)
+@lru_cache(maxsize=16384)
+def shifts(profile: Profile, first: dt.date, cycle_days: int) -> tuple[Shift, ...]:
+    """Each working day's (start, end) in minutes from `first` 00:00 UTC, start taken
+    modulo the cycle (so 0 <= start < cycle; end may pass the cycle's end)."""
+    cycle = cycle_days * DAY
+    length = day_length(profile.start, profile.end)
+    out: list[Shift] = []
+    for d in range(cycle_days):
+        day = first + dt.timedelta(days=d)
+        if day.weekday() not in profile.days:
+            continue
+        start = (d * DAY + minutes(profile.start) - _offset(profile.tz, day, profile.start)) % cycle
+        out.append((start, start + length))
+    return tuple(sorted(out))
+
+
+def shift_arrays(
+    profiles: Sequence[Profile], first: dt.date, cycle_days: int
+) -> tuple[Array, Array]:
+    """Starts and ends (P x cycle_days) of each profile's shifts, by local day of the cycle,
+    NOT taken modulo the cycle (day d starts near d * DAY); days off are empty."""
+    starts = np.full((len(profiles), cycle_days), _OFF, dtype=np.float32)
+    ends = np.full((len(profiles), cycle_days), -_OFF, dtype=np.float32)
+    for p, profile in enumerate(profiles):
+        length = day_length(profile.start, profile.end)
+        for d in range(cycle_days):
+            day = first + dt.timedelta(days=d)
+            if day.weekday() in profile.days:
+                s = d * DAY + minutes(profile.start) - _offset(profile.tz, day, profile.start)
+                starts[p, d], ends[p, d] = s, s + length
+    return starts, ends
+
+
+def best_overlap(
+    s_rows: Array, e_rows: Array, s_cols: Array, e_cols: Array, cycle_days: int
+) -> Array:
+    """Longest shared stretch (minutes, >= 0) between each row profile and each column
+    profile: the max over their shifts' pairwise overlaps, on the cycle's circle.
+
+    Only (row day, column day, wrap) combinations that can overlap for some pair are
+    computed: with real timezones that is about three per day.
+    """
+    rows, days = s_rows.shape
+    cols = s_cols.shape[0]
+    best = np.zeros((rows, cols), dtype=np.float32)
+    if rows == 0 or cols == 0:
+        return best
+    cycle = float(cycle_days * DAY)
+    band_r = [_band(s_rows[:, d], e_rows[:, d]) for d in range(days)]
+    band_c = [_band(s_cols[:, d], e_cols[:, d]) for d in range(days)]
+    bands = [b for b in band_r + band_c if b is not None]
+    if not bands:
+        return best
+    reach = max(b[1] for b in bands) - min(b[0] for b in bands)
+    wraps = int(math.ceil(reach / cycle)) + 1
+    tmp = np.empty((rows, cols), dtype=np.float32)
+    lo = np.empty((rows, cols), dtype=np.float32)
+    for d in range(days):
+        br = band_r[d]
+        if br is None:
+            continue
+        for dd in range(days):
+            bc = band_c[dd]
+            if bc is None:
+                continue
+            for w in range(-wraps, wraps + 1):
+                shift = w * cycle
+                if bc[0] + shift >= br[1] or bc[1] + shift <= br[0]:
+                    continue
+                np.minimum(e_rows[:, d, None], (e_cols[:, dd] + shift)[None, :], out=tmp)
+                np.maximum(s_rows[:, d, None], (s_cols[:, dd] + shift)[None, :], out=lo)
+                tmp -= lo
+                np.maximum(best, tmp, out=best)
     return best
+
+
+def _band(starts: Array, ends: Array) -> tuple[float, float] | None:
+    working = starts < _OFF / 2
+    if not working.any():
+        return None
+    return float(starts[working].min()), float(ends[working].max())
+
+
+def intersect(a: Sequence[Shift], b: Sequence[Shift], cycle: int) -> list[Shift]:
+    """The stretches inside a shift of both lists (in `a`'s frame), on a circle of
+    `cycle` minutes."""
+    out: list[Shift] = []
+    for s1, e1 in a:
+        for s2, e2 in b:
+            for w in (-cycle, 0, cycle):
+                lo, hi = max(s1, s2 + w), min(e1, e2 + w)
+                if hi > lo:
+                    out.append((lo, hi))
+    return out
+
+
+def common(profiles: Sequence[Profile], first: dt.date, cycle_days: int) -> list[Shift]:
+    """The stretches inside a shift of every profile, start modulo the cycle, sorted."""
+    if not profiles:
+        return []
+    cycle = cycle_days * DAY
+    pieces = list(shifts(profiles[0], first, cycle_days))
+    for profile in profiles[1:]:
+        if not pieces:
+            break
+        pieces = intersect(pieces, shifts(profile, first, cycle_days), cycle)
+    return sorted({(s % cycle, s % cycle + (e - s)) for s, e in pieces})
+
+
+def longest(pieces: Sequence[Shift]) -> int:
+    """The longest stretch's minutes (0 when none)."""
+    return max((e - s for s, e in pieces), default=0)

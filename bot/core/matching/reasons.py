@@ -2,7 +2,10 @@
 
 `explain` works for any group (2-4 people): shared interests name who shares them when not
 everyone does; learn/help links name helper and learner; the working-hours overlap is the
-stretch inside everyone's working day; teams and earlier meetings are summarised.
+longest stretch inside everyone's working day over the round's cycle, said in UTC with its
+weekdays ("2 h on Tue–Thu, 14:00–16:00 UTC": no names or timezones, so the text can be
+kept after someone is forgotten; `windows` still gives each member's local clock); teams
+and earlier meetings are summarised.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ def explain(
     day: dt.date,
     last_met: Callable[[int, int], dt.date | None],
     rarity: Mapping[str, float] | None = None,
+    cycle_days: int = 7,
 ) -> list[Reason]:
-    """Reasons for a group, most telling first. `last_met(i, j)` (i < j, positions in
-    `people`) gives the date two of them last met, if ever; `rarity` orders interests
-    (rarest first; alphabetical when absent)."""
+    """Reasons for a group, most telling first. `day` is the first day of the round's
+    cycle of `cycle_days` days; `last_met(i, j)` (i < j, positions in `people`) gives the
+    date two of them last met, if ever; `rarity` orders interests (rarest first;
+    alphabetical when absent)."""
     rarity = rarity or {}
     everyone = len(people)
     reasons: list[Reason] = []
@@ -69,7 +74,7 @@ def explain(
             )
         )
 
-    overlap = _overlap(people, day)
+    overlap = _overlap(people, day, cycle_days)
     if overlap is not None:
         reasons.append(overlap)
 
@@ -117,21 +122,30 @@ def _ordered(
     return tuple(sorted(topics, key=lambda t: (-rarity.get(t, 0.0), t)))
 
 
-def _overlap(people: Sequence[Participant], day: dt.date) -> Reason | None:
-    spans = [hours.utc_window(p.tz, p.work_start, p.work_end, day) for p in people]
-    start, length = hours.common_window([(s, n) for s, n, _ in spans])
+def _overlap(people: Sequence[Participant], first: dt.date, cycle_days: int) -> Reason | None:
+    pieces = hours.common([p.profile for p in people], first, cycle_days)
+    length = hours.longest(pieces)
     if length < MIN_OVERLAP_MINUTES:
         return None
+    by_time: dict[int, list[int]] = {}
+    for start, end in pieces:
+        if end - start == length:
+            by_time.setdefault(start % hours.DAY, []).append(start)
+    clock, starts = max(by_time.items(), key=lambda kv: (len(kv[1]), -kv[0]))
+    origin = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+    moments = [origin + dt.timedelta(minutes=s) for s in starts]
+    days = tuple(hours.WEEKDAYS[d] for d in sorted({m.weekday() for m in moments}))
+    begin = moments[0]
     windows = []
-    for person, (_, _, offset) in zip(people, spans, strict=True):
-        local = (start + offset) % hours.DAY
+    for person in people:
+        local = begin.astimezone(hours.zone(person.tz))
         windows.append(
             LocalWindow(
                 member=person.id,
                 name=person.name,
                 tz=person.tz,
-                start=_clock(local),
-                end=_clock((local + length) % hours.DAY),
+                start=local.time().replace(tzinfo=None),
+                end=(local + dt.timedelta(minutes=length)).time().replace(tzinfo=None),
             )
         )
     return Reason(
@@ -140,6 +154,9 @@ def _overlap(people: Sequence[Participant], day: dt.date) -> Reason | None:
         names=tuple(p.name for p in people),
         minutes=length,
         windows=tuple(windows),
+        days=days,
+        utc_start=_clock(clock),
+        utc_end=_clock((clock + length) % hours.DAY),
     )
 
 
@@ -170,6 +187,24 @@ def _duration(minutes: int) -> str:
     return f"{h} h {m} min" if h else f"{m} min"
 
 
+def days_text(days: Sequence[str]) -> str:
+    """Weekdays as runs: "Mon–Thu", "Mon, Wed, Fri", "Tue, Wed", "every day"."""
+    order = sorted({hours.WEEKDAYS.index(d) for d in days})
+    if len(order) == 7:
+        return "every day"
+    runs: list[list[int]] = []
+    for d in order:
+        if runs and runs[-1][-1] == d - 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    parts: list[str] = []
+    for run in runs:
+        names = [hours.WEEKDAYS[d].title() for d in run]
+        parts.append(f"{names[0]}–{names[-1]}" if len(run) >= 3 else ", ".join(names))
+    return ", ".join(parts)
+
+
 def _date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -187,8 +222,9 @@ def reason_text(reason: Reason) -> str:
             who = f"{_join(list(names))} {'both' if pair else 'all'}"
         return f"{who} like {_topics_text(reason.topics)}"
     if reason.kind == "hours_overlap":
-        parts = [f"{w.start:%H:%M}-{w.end:%H:%M} for {w.name} ({w.tz})" for w in reason.windows]
-        return f"Working hours overlap {_duration(reason.minutes)}: " + ", ".join(parts)
+        when = f"{reason.utc_start:%H:%M}–{reason.utc_end:%H:%M} UTC" if reason.utc_start else ""
+        on = f" on {days_text(reason.days)}" if reason.days else ""
+        return f"Working hours overlap {_duration(reason.minutes)}{on}, {when}".rstrip(", ")
     if reason.kind == "cross_team":
         if pair:
             return "You are on different teams"
