@@ -39,7 +39,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 # Importing the handler modules registers the Web API methods they implement.
@@ -419,7 +419,10 @@ class SlackEmulator(WorkspaceView):
             self._calls.clear()
 
     def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 5.0, message: str | None = None
+        self,
+        predicate: Callable[[], T | Literal[False] | None],
+        timeout: float = 5.0,
+        message: str | None = None,
     ) -> T:
         """Return ``predicate()`` as soon as it is truthy; raise AssertionError at the deadline.
 

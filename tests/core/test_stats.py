@@ -51,7 +51,10 @@ def test_met_rate_counts_only_groups_that_answered() -> None:
 @given(st.integers(0, 10_000), st.integers(0, 10_000))
 def test_met_rate_is_a_share(met: int, not_met: int) -> None:
     rate = met_rate(met, not_met)
-    assert rate is None if met + not_met == 0 else 0.0 <= rate <= 1.0
+    if met + not_met == 0:
+        assert rate is None
+    else:
+        assert rate is not None and 0.0 <= rate <= 1.0
 
 
 def test_count_statuses_ignores_unknown_states() -> None:

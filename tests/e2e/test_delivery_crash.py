@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,11 @@ SEED = 20261126
 
 def ok_calls(emu: SlackEmulator, method: str) -> int:
     return sum(1 for call in emu.calls_to(method) if call.ok)
+
+
+def reached(emu: SlackEmulator, method: str, target: int, worker: subprocess.Popen[str]) -> bool:
+    """Whether `method` has succeeded `target` times, or the worker stopped on its own."""
+    return ok_calls(emu, method) >= target or worker.poll() is not None
 
 
 @pytest.mark.slow
@@ -75,12 +81,7 @@ def test_killed_worker_resumes_and_sends_each_message_exactly_once(sqlite_url: s
             if kills < KILLS:
                 method = rng.choice(["conversations.open", "chat.postMessage"])
                 target = ok_calls(emu, method) + rng.randint(1, 8)
-                emu.wait_for(
-                    lambda m=method, t=target, w=worker: (
-                        ok_calls(emu, m) >= t or w.poll() is not None
-                    ),
-                    timeout=15,
-                )
+                emu.wait_for(partial(reached, emu, method, target, worker), timeout=15)
                 if worker.poll() is None:
                     os.kill(worker.pid, signal.SIGKILL)
                     kills += 1

@@ -387,8 +387,8 @@ def test_thread_replies_become_answers_and_other_messages_are_ignored(stack: Sta
         }
     )
     reply(stack, bob, "Second real answer about python packaging", prompt_ts)
-    found = wait_answers(stack, 2)
-    assert [a.user_id for a in found] == [alice, bob]
+    both = wait_answers(stack, 2)
+    assert [a.user_id for a in both] == [alice, bob]
 
 
 def test_duplicate_events_are_processed_once(stack: Stack) -> None:

@@ -275,5 +275,5 @@ def test_scheduler_job_wrapper_queues_due_nudges(deps: Deps) -> None:
     profile(deps, "U2", ["chess"])
     match(deps, NOW - dt.timedelta(days=100), ["U1", "U2"], outcome="met")
     enable(deps, "U1")
-    assert connect.run_reconnect_nudges(deps) is None
+    connect.run_reconnect_nudges(deps)
     assert [r.kind for r in outbox_rows(deps)] == [OutboxKind.NUDGE]

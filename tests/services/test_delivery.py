@@ -506,7 +506,7 @@ def test_recovery_finds_a_message_that_was_posted(
         raise Killed()
 
     with monkeypatch.context() as patch:
-        patch.setattr(delivery.outbox, "mark_sent", killed)
+        patch.setattr(outbox, "mark_sent", killed)
         with pytest.raises(Killed):
             deliver(deps)
     assert stored(deps, "posted").status == "sending"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -177,10 +178,14 @@ def test_the_digest_names_people_without_mentioning_them(deps: Deps, emu: SlackE
     b, _ = thread_reply(deps, emu, "UB", "Answer two", prompt_ts)
     service = AnswerService(deps)
     for user in ("UB", "UC"):
-        reaction = {"type": "reaction_added", "user": user, "item": {"type": "message"}}
+        reaction: dict[str, Any] = {
+            "type": "reaction_added",
+            "user": user,
+            "item": {"type": "message"},
+        }
         reaction["item"] |= {"channel": CHANNEL, "ts": b}
         assert service.on_reaction(TEAM, reaction, +1) == "counted"
-    own = {"type": "reaction_added", "user": "UBOT", "item": {"type": "message"}}
+    own: dict[str, Any] = {"type": "reaction_added", "user": "UBOT", "item": {"type": "message"}}
     own["item"] |= {"channel": CHANNEL, "ts": a}
     assert service.on_reaction(TEAM, own, +1) == "ignored"  # Mingle's own reactions
     file_reaction = {"type": "reaction_added", "user": "UC", "item": {"type": "file"}}
