@@ -262,16 +262,16 @@ def test_avoid_lists_are_never_violated(raw, size, seed):
     assert sorted(placed + result.unmatched) == sorted(p.id for p in people)  # each once
     for group in result.groups:
         assert 2 <= len(group.members) <= size + 1
-        for a, b in itertools.combinations(group.members, 2):
-            assert frozenset({a, b}) not in clash, (a, b)
+        for m1, m2 in itertools.combinations(group.members, 2):
+            assert frozenset({m1, m2}) not in clash, (m1, m2)
     if len(people) >= 2:
         for x in result.unmatched:
             # left out only when no group could take them without a clash
             for group in result.groups:
                 if len(group.members) <= size:
                     assert any(frozenset({x, m}) in clash for m in group.members)
-        for a, b in itertools.combinations(result.unmatched, 2):
-            assert frozenset({a, b}) in clash
+        for u1, u2 in itertools.combinations(result.unmatched, 2):
+            assert frozenset({u1, u2}) in clash
 
 
 def test_participant_and_option_validation():
