@@ -6,6 +6,7 @@ so tests and the CLI build exactly the app they need.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
-from bot.services.deps import Deps
+from bot.services.deps import Delivery, Deps, utcnow
+from bot.services.features import HOME_SECTIONS
 from bot.slack.client import make_web_client
 from bot.slack.gateway import SlackGateway
 from storage.db import make_engine, make_session_factory
@@ -31,23 +33,30 @@ def build_deps(
     engine: Engine | None = None,
     client: WebClient | None = None,
     verify_token: bool = True,
+    clock: Callable[[], dt.datetime] = utcnow,
+    delivery: Delivery | None = None,
 ) -> Deps:
-    """Create the engine, session factory and Slack gateway; learn the workspace with auth.test."""
+    """Every dependency, complete: the engine's session factory, the Slack gateway, the
+    workspace (learnt with auth.test), the features' Home sections and the delivery handle.
+
+    `clock` and `delivery` are for tests (a fixed time; a delivery that holds messages back).
+    """
     engine = engine or make_engine(settings.database_url)
     if client is None:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         client = make_web_client(token, settings.slack_api_url)
-    deps = Deps(
-        settings=settings, sessions=make_session_factory(engine), slack=SlackGateway(client)
+    slack = SlackGateway(client)
+    auth = slack.auth_test() if verify_token and client.token else {}
+    return Deps(
+        settings=settings,
+        sessions=make_session_factory(engine),
+        slack=slack,
+        team_id=str(auth.get("team_id", "")),
+        bot_user_id=str(auth.get("user_id", "")),
+        clock=clock,
+        home_sections=HOME_SECTIONS,
+        delivery=delivery or Delivery(),
     )
-    if verify_token and client.token:
-        auth = deps.slack.auth_test()
-        deps.team_id = str(auth.get("team_id", ""))
-        deps.bot_user_id = str(auth.get("user_id", ""))
-    from bot.services.features import install_features
-
-    install_features(deps)
-    return deps
 
 
 def build_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> App:

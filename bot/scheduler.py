@@ -12,7 +12,7 @@
   `GRACE_PERIOD`; a heads-up whose time passed while it was down still goes out;
 - `PERIODIC_JOBS`: the follow-ups ("Did you meet?"), resuming expired pauses, and whatever
   other features append;
-- the outbox's `DeliveryWorker` thread.
+- the outbox's `DeliveryWorker` thread, started through `deps.delivery`.
 
 Nothing here decides whether a slot already ran: the services claim each slot in the
 database (unique per channel and slot), which is what makes several instances, a restart
@@ -83,10 +83,6 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     ("resume-pauses", resume_expired_pauses, PAUSES_SECONDS),
     ("reconnect-nudges", connect.run_reconnect_nudges, NUDGES_SECONDS),
 ]
-
-
-def register_scheduled_kind(kind: str, run: ScheduledKind) -> None:
-    SCHEDULED_KINDS[kind] = run
 
 
 def register_periodic_job(name: str, job: Callable[[Deps], None], seconds: int) -> None:
@@ -273,20 +269,20 @@ class ScheduleJobs:
 
 
 class MingleScheduler(BackgroundScheduler):  # type: ignore[misc]
-    """A `BackgroundScheduler` that also owns the delivery worker and the schedule jobs."""
+    """A `BackgroundScheduler` that also owns the schedule jobs, and stops the delivery
+    worker (if it started one) when it shuts down."""
 
     def __init__(self, deps: Deps, **options: Any) -> None:
         super().__init__(timezone="UTC", **options)
         self.deps = deps
         self.schedule_jobs = ScheduleJobs(deps, self)
-        self.delivery: Any = None
+        self.delivers = False
 
     def shutdown(self, wait: bool = True) -> None:
         super().shutdown(wait=wait)
-        if self.delivery is not None:
-            self.delivery.stop()
-            rounds.detach_delivery_worker(self.deps)
-            self.delivery = None
+        if self.delivers:
+            self.deps.delivery.stop()
+            self.delivers = False
 
 
 def build_scheduler(deps: Deps) -> MingleScheduler:
@@ -327,9 +323,7 @@ def start_scheduler(deps: Deps, *, deliver: bool = True) -> BackgroundScheduler:
     if deliver:
         from bot.services.delivery import DeliveryWorker
 
-        worker = DeliveryWorker(deps)
-        worker.start()
-        scheduler.delivery = worker
-        rounds.attach_delivery_worker(deps, worker)
+        deps.delivery.run(DeliveryWorker(deps))
+        scheduler.delivers = True
     scheduler.add_job(catch_up, args=[deps], id="catch-up", name="catch up on missed slots")
     return scheduler

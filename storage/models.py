@@ -8,7 +8,8 @@ singular snake_case. Changes to this module need an Alembic revision in
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -26,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from bot.core.status import MatchOutcome, MemberStatus, OutboxKind, OutboxStatus, RoundStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,6 +60,26 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumColumn(TypeDecorator[E]):
+    """A `StrEnum` stored as its plain string value (a VARCHAR, no database enum type)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Any) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> E | None:
+        return None if value is None else self.enum(value)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -83,7 +106,9 @@ class Member(Base):
     team_name: Mapped[str] = mapped_column(String(100), default="")
     bio: Mapped[str] = mapped_column(String(500), default="")
     links: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | paused | left
+    status: Mapped[MemberStatus] = mapped_column(
+        StrEnumColumn(MemberStatus, 16), default=MemberStatus.ACTIVE
+    )
     paused_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     left_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -181,7 +206,9 @@ class Round(Base):
     team_id: Mapped[str] = mapped_column(String(32), index=True)
     channel_id: Mapped[str] = mapped_column(String(32))
     scheduled_for: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="planned")
+    status: Mapped[RoundStatus] = mapped_column(
+        StrEnumColumn(RoundStatus, 16), default=RoundStatus.PLANNED
+    )
     participant_count: Mapped[int] = mapped_column(Integer, default=0)
     total_score: Mapped[float] = mapped_column(Float, default=0.0)
     upper_bound: Mapped[float] = mapped_column(Float, default=0.0)
@@ -217,7 +244,9 @@ class Match(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     conversation_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # met|not_yet|could_not
+    outcome: Mapped[MatchOutcome | None] = mapped_column(
+        StrEnumColumn(MatchOutcome, 16), nullable=True
+    )
     outcome_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     outcome_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     asked_again_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -260,14 +289,16 @@ class OutboundMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)
     key: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[OutboxKind] = mapped_column(StrEnumColumn(OutboxKind, 32))
     channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     text: Mapped[str] = mapped_column(Text, default="")
     blocks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     ephemeral_user: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(
+        StrEnumColumn(OutboxStatus, 16), default=OutboxStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

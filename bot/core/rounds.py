@@ -27,6 +27,7 @@ from bot.core.schedule import (
     previous_run,
     twice,
 )
+from bot.core.status import MatchOutcome
 from bot.errors import InvalidInputError
 
 T = TypeVar("T")
@@ -42,7 +43,7 @@ HEADS_UP_BEFORE = dt.timedelta(days=1)
 #: "Not yet" is asked again once, this long after it was answered.
 ASK_AGAIN_AFTER = dt.timedelta(days=3)
 
-OUTCOMES = ("met", "not_yet", "could_not")
+OUTCOMES = tuple(MatchOutcome)
 
 SETUP_USAGE = (
     "Try `/mingle admin setup weekly monday 10:00 Europe/Berlin size 3` "

@@ -5,7 +5,8 @@ Pure: the services load rows with the reports repository and hand plain numbers 
 the same figures the same way.
 
 Definitions (also in docs/reports.md):
-- *opted in* = active + paused members; *left* members stay until they ask to be forgotten.
+- *opted in* = joined members (`bot.core.status.JOINED`: active + paused); *left* members
+  stay until they ask to be forgotten.
 - a *round run* is a round in the period that made at least one group.
 - *met rate* = groups that said "met" / groups that answered "Did you meet?" (met, not yet,
   couldn't); groups that never answered don't count either way. None when nobody answered.
@@ -18,11 +19,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.core.status import MemberStatus
 from bot.errors import InvalidInputError
 
-OUTCOME_MET = "met"
-OUTCOMES_NOT_MET = ("not_yet", "could_not")
-OPTED_IN = ("active", "paused")
 NO_TEAM = "(no team)"
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -51,11 +50,15 @@ class MemberCounts:
 
 
 def count_statuses(statuses: Iterable[str]) -> MemberCounts:
-    counts = {"active": 0, "paused": 0, "left": 0}
+    counts = {status: 0 for status in MemberStatus}
     for status in statuses:
         if status in counts:
-            counts[status] += 1
-    return MemberCounts(**counts)
+            counts[MemberStatus(status)] += 1
+    return MemberCounts(
+        active=counts[MemberStatus.ACTIVE],
+        paused=counts[MemberStatus.PAUSED],
+        left=counts[MemberStatus.LEFT],
+    )
 
 
 @dataclass(frozen=True)

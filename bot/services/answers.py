@@ -213,7 +213,6 @@ class AnswerService:
             prompt = prompts_repo.get_prompt(session, shared.prompt_id)
             if prompt is None or prompt.team_id != team_id:
                 return None
-            prompts_repo.resolve_message(session, prompt)
             channel_id, thread_ts = prompt.channel_id, prompt.message_ts
             answer, created = repo.save_answer(
                 session,

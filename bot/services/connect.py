@@ -24,25 +24,22 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.core import connect as rules
+from bot.core import outbox_keys
 from bot.core.blocks import Reply
 from bot.core.matching import Participant, PastGroup, Reason, common_ground
 from bot.core.matching.hours import is_timezone
 from bot.core.messages import connect as views
+from bot.core.status import JOINED, MatchOutcome, MemberStatus, OutboxKind
 from bot.errors import InvalidInputError, NotFoundError
+from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
 from bot.services.profiles import ProfileService
-from bot.services.rounds import deliver_now
 from storage.models import Member
 from storage.repositories import connect as repo
 from storage.repositories import members as members_repo
 from storage.repositories.outbox import enqueue
 
 log = logging.getLogger(__name__)
-
-KIND_INTRO = "intro"
-KIND_NUDGE = "nudge"
-KIND_SAY_HI = "say_hi"
-KIND_WELCOME = "welcome"
 
 SUGGESTIONS = 3
 #: Find looks at this many top hits to fill a page after dropping deactivated accounts.
@@ -64,7 +61,7 @@ class IntroError(InvalidInputError):
 
 
 def joined(member: Member | None) -> bool:
-    return member is not None and member.status in repo.JOINED
+    return member is not None and member.status in JOINED
 
 
 def participant_of(person: Member | repo.PersonProfile) -> Participant:
@@ -200,8 +197,8 @@ def make_intro(deps: Deps, request: IntroRequest) -> Reply:
         enqueue(
             session,
             team_id=request.team_id,
-            key=f"intro:{request.team_id}:{intro.id}",
-            kind=KIND_INTRO,
+            key=outbox_keys.intro(request.team_id, intro.id),
+            kind=OutboxKind.INTRO,
             text=message.text,
             blocks=message.blocks,
             user_ids=list(dict.fromkeys(people)),
@@ -354,7 +351,7 @@ def nudge_member(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> bo
     """Queue one reconnect nudge for a member if one is due; True when queued."""
     with deps.sessions() as session:
         member = members_repo.get_member(session, team_id, user_id)
-        if member is None or member.status != "active" or not member.reconnect_enabled:
+        if member is None or member.status != MemberStatus.ACTIVE or not member.reconnect_enabled:
             return False
         if not rules.nudge_due(member.last_nudge_at, now):
             return False
@@ -363,7 +360,9 @@ def nudge_member(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> bo
         people = members_repo.members_by_user(session, team_id, {row[0] for row in rows})
         nudges = repo.nudges_for(session, team_id, user_id)
         after_days = member.reconnect_after_days
-    found = [rules.Encounter(other, at, outcome == "met") for other, at, outcome, _ in rows]
+    found = [
+        rules.Encounter(other, at, outcome == MatchOutcome.MET) for other, at, outcome, _ in rows
+    ]
     unavailable = {other for other, *_ in rows if not joined(people.get(other))}
     nudged_at: dict[str, dt.datetime] = {}
     for nudge in nudges:
@@ -389,7 +388,7 @@ def nudge_member(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> bo
         (at, outcome, everyone) for other, at, outcome, everyone in rows if other == chosen
     ]
     met_on = max(at for at, _, _ in with_them)
-    met = any(outcome == "met" for _, outcome, _ in with_them)
+    met = any(outcome == MatchOutcome.MET for _, outcome, _ in with_them)
     history = [PastGroup(everyone, at) for at, _, everyone in with_them]
     with deps.sessions.begin() as session:
         member = members_repo.get_member(session, team_id, user_id)
@@ -406,8 +405,8 @@ def nudge_member(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> bo
         enqueue(
             session,
             team_id=team_id,
-            key=f"nudge:{team_id}:{nudge.id}",
-            kind=KIND_NUDGE,
+            key=outbox_keys.nudge(team_id, nudge.id),
+            kind=OutboxKind.NUDGE,
             text=message.text,
             blocks=message.blocks,
             user_ids=[user_id],
@@ -437,8 +436,8 @@ def say_hi(deps: Deps, team_id: str, user_id: str, nudge_value: str) -> Reply:
         enqueue(
             session,
             team_id=team_id,
-            key=f"say_hi:{team_id}:{nudge_id}",
-            kind=KIND_SAY_HI,
+            key=outbox_keys.say_hi(team_id, nudge_id),
+            kind=OutboxKind.SAY_HI,
             text=message.text,
             blocks=message.blocks,
             user_ids=[user_id, other],
@@ -474,8 +473,8 @@ def welcome(deps: Deps, team_id: str, channel_id: str, user_id: str, app_id: str
         enqueue(
             session,
             team_id=team_id,
-            key=f"welcome:{team_id}:{channel_id}:{user_id}",
-            kind=KIND_WELCOME,
+            key=outbox_keys.welcome(team_id, channel_id, user_id),
+            kind=OutboxKind.WELCOME,
             text=message.text,
             blocks=message.blocks,
             channel_id=channel_id,

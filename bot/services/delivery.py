@@ -11,7 +11,8 @@ Each row goes through these steps, each committed before the next:
    conversation for the same people);
 3. record the conversation it is about to go to (`sent_channel`), renewing the lease;
 4. post it with message metadata carrying the row's key;
-5. mark it sent (and tell its match which conversation it went to).
+5. mark it sent and, in the same transaction, do what follows a sent message of its kind
+   (`AFTER_SENT`: a match learns its conversation, a prompt its message).
 
 A worker that is killed leaves its row "sending". Once the row's lease has expired, a worker
 takes it over: a row without `sent_channel` was never posted and is sent; otherwise the
@@ -35,7 +36,6 @@ retried with exponential backoff up to `max_attempts`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import http.client
 import logging
 import threading
@@ -47,14 +47,19 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.http_retry.handler import RetryHandler
+from sqlalchemy.orm import Session
 
+from bot.core import outbox_keys
 from bot.core.blocks import channel_link, mention
+from bot.core.status import OutboxKind
 from bot.errors import NotFoundError, SlackDeliveryError
 from bot.services.deps import Deps
 from bot.slack.gateway import error_code
 from bot.slack.pacing import PacedRateLimitRetryHandler, Pacer, retry_after_seconds
 from storage.models import OutboundMessage
 from storage.repositories import outbox
+from storage.repositories import prompts as prompts_repo
+from storage.repositories import rounds as rounds_repo
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +71,6 @@ HALT_PAUSE = dt.timedelta(minutes=5)
 HISTORY_SLACK = dt.timedelta(seconds=60)  # clock difference tolerated by the history check
 BATCH = 100
 METADATA_EVENT = "mingle_outbox"
-NOTICE_KIND = "admin_notice"
 
 #: Errors that retrying will not fix: the row fails (so does any code not listed here).
 PERMANENT_ERRORS = frozenset(
@@ -85,21 +89,48 @@ AUTH_ERRORS = frozenset(
 #: conversations.open refused because of one of the people: find who, and go without them.
 MEMBER_ERRORS = frozenset({"user_disabled", "user_not_found", "account_inactive", "cannot_dm_bot"})
 
-_WHAT = {
-    "round_intro": "the coffee-chat intro",
-    "round_summary": "the round summary",
-    "round_followup": "the coffee-chat follow-up",
-    "round_alone": "the note about sitting this round out",
-    "round_heads_up": "the round heads-up",
-    "round_problem": "the note about a round that couldn't run",
-    "heads_up": "the heads-up",
-    "intro": "the introduction",
-    "nudge": "the reconnect nudge",
-    "say_hi": "the say-hi message",
-    "welcome": "the welcome message",
-    "prompt": "the prompt",
-    "digest": "the answers digest",
-    NOTICE_KIND: "an admin notice",
+#: What each kind of message is, in the words of a note to an admin about it.
+WHAT: dict[OutboxKind, str] = {
+    OutboxKind.ROUND_INTRO: "the coffee-chat intro",
+    OutboxKind.ROUND_ALONE: "the note about sitting this round out",
+    OutboxKind.ROUND_SUMMARY: "the round summary",
+    OutboxKind.HEADS_UP: "the heads-up",
+    OutboxKind.ROUND_FOLLOWUP: "the coffee-chat follow-up",
+    OutboxKind.ROUND_PROBLEM: "the note about a round that couldn't run",
+    OutboxKind.INTRO: "the introduction",
+    OutboxKind.NUDGE: "the reconnect nudge",
+    OutboxKind.SAY_HI: "the say-hi message",
+    OutboxKind.WELCOME: "the welcome message",
+    OutboxKind.PROMPT: "the prompt",
+    OutboxKind.ADMIN_NOTICE: "an admin notice",
+}
+
+
+# -- after a message is sent ---------------------------------------------------------------
+
+#: Something to do once a message is sent, given its row (status "sent", `sent_channel`,
+#: `sent_ts` and `sent_at` set), in the transaction that marked it sent.
+AfterSent = Callable[[Session, OutboundMessage], None]
+
+
+def record_conversation(session: Session, row: OutboundMessage) -> None:
+    """A match's message went to its group DM: the match remembers the conversation."""
+    if row.match_id is not None and not row.ephemeral_user and row.sent_channel:
+        rounds_repo.record_conversation(session, row.match_id, row.sent_channel)
+
+
+def record_prompt_message(session: Session, row: OutboundMessage) -> None:
+    """A prompt was posted: its message (and so its thread) is known from now on."""
+    prompt_id = outbox_keys.prompt_id_of(row.key)
+    if prompt_id is not None and row.sent_ts and row.sent_at:
+        prompts_repo.record_message(session, prompt_id, row.sent_ts, row.sent_at)
+
+
+#: When a message of kind K is sent, do X. The one place for "after delivery".
+AFTER_SENT: dict[OutboxKind, AfterSent] = {
+    OutboxKind.ROUND_INTRO: record_conversation,
+    OutboxKind.ROUND_FOLLOWUP: record_conversation,
+    OutboxKind.PROMPT: record_prompt_message,
 }
 
 
@@ -130,7 +161,7 @@ class _Job:
 
     id: int
     key: str
-    kind: str
+    kind: OutboxKind
     team_id: str
     attempt: int
     channel_id: str | None
@@ -490,6 +521,10 @@ class _Run:
             done = outbox.mark_sent(
                 session, job.id, job.attempt, channel=channel, ts=ts, now=self.now(), note=job.note
             )
+            after = AFTER_SENT.get(job.kind)
+            row = outbox.get(session, job.id) if done and after is not None else None
+            if after is not None and row is not None:
+                after(session, row)
         if done:
             self.report.sent += 1
         else:
@@ -507,12 +542,12 @@ class _Run:
         with self.deps.sessions.begin() as session:
             if not outbox.mark_failed(session, job.id, job.attempt, error=error):
                 return
-            if job.notify_user and job.kind != NOTICE_KIND:
+            if job.notify_user and job.kind != OutboxKind.ADMIN_NOTICE:
                 outbox.enqueue(
                     session,
                     team_id=job.team_id,
-                    key=notice_key(job.key),
-                    kind=NOTICE_KIND,
+                    key=outbox_keys.notice(job.key),
+                    kind=OutboxKind.ADMIN_NOTICE,
                     text=undeliverable_notice(job, exc.code, exc.gone),
                     user_ids=[job.notify_user],
                     not_before=self.now(),
@@ -568,6 +603,14 @@ def deliver_pending(
     except _Halt as exc:
         log.error("Slack refused the bot token (%s): delivery paused", exc.code)
     return run.report
+
+
+def deliver_now(deps: Deps) -> None:
+    """Send what was just enqueued: wake the worker, or deliver here when none is running."""
+    if deps.delivery.wake():
+        return
+    report = deliver_pending(deps)
+    log.info("delivered in place: %s", report)
 
 
 class DeliveryWorker:
@@ -653,17 +696,9 @@ class DeliveryWorker:
 # -- helpers --------------------------------------------------------------------------
 
 
-def notice_key(key: str) -> str:
-    """The key of the admin notice about row `key` (kept within the column's 120)."""
-    candidate = f"notice:{key}"
-    if len(candidate) <= 120:
-        return candidate
-    return "notice:" + hashlib.sha256(key.encode()).hexdigest()
-
-
 def undeliverable_notice(job: _Job, code: str, gone: dict[str, str]) -> str:
     """What to tell an admin about a message that can't be delivered, in plain words."""
-    what = _WHAT.get(job.kind, f"a {job.kind.replace('_', ' ')} message")
+    what = WHAT[job.kind]
     channel = job.channel_id or job.sent_channel or ""
     if channel and code in ("channel_not_found", "not_in_channel"):
         return (

@@ -1,12 +1,13 @@
-"""Features that plug into shared surfaces (App Home sections, scheduled jobs)."""
+"""Features that plug into shared surfaces: the App Home's extra sections.
+
+`bot.app.build_deps` passes `HOME_SECTIONS` to `Deps`; add a feature's section here.
+(Scheduled jobs are listed in `bot.scheduler`.)
+"""
 
 from __future__ import annotations
 
-from bot.services.deps import Deps
-from bot.services.stats import StatsService
+from bot.services import stats
+from bot.services.deps import HomeSection
 
-
-def install_features(deps: Deps) -> None:
-    """Attach each feature's extra App Home sections to `deps`."""
-    # Admins see the headline participation figures on their Home tab (nobody else does).
-    deps.home_sections.append(StatsService(deps).home_section)
+#: Extra App Home sections, in order: admins see the headline participation figures.
+HOME_SECTIONS: tuple[HomeSection, ...] = (stats.home_section,)

@@ -12,6 +12,7 @@ from bot.core.interests import normalize_interest
 from bot.core.messages import profile as views
 from bot.core.messages.help import error_reply, info_reply
 from bot.core.profile import TOPIC_KINDS, Profile, ProfileEdit, merge_topics
+from bot.core.status import MemberStatus
 from bot.errors import InvalidInputError
 from bot.services.deps import Deps
 from bot.slack.gateway import SlackUser
@@ -75,9 +76,9 @@ class ProfileService:
         now = self.deps.clock()
         with self.deps.sessions.begin() as session:
             member, _ = repo.get_or_create_member(session, team_id, user_id)
-            already = member.status == "active"
+            already = member.status == MemberStatus.ACTIVE
             apply_slack_user(member, user)
-            member.status = "active"
+            member.status = MemberStatus.ACTIVE
             member.paused_until = None
             member.left_at = None
             member.last_active_at = now
@@ -101,9 +102,9 @@ class ProfileService:
             return self.forget(team_id, user_id)
         with self.deps.sessions.begin() as session:
             member = repo.get_member(session, team_id, user_id)
-            if member is None or member.status == "left":
+            if member is None or member.status == MemberStatus.LEFT:
                 return info_reply("You're not taking part in Mingle right now.", "Not taking part.")
-            member.status = "left"
+            member.status = MemberStatus.LEFT
             member.paused_until = None
             member.left_at = self.deps.clock()
         self.refresh_home(team_id, user_id)
@@ -126,9 +127,9 @@ class ProfileService:
     def pause(self, team_id: str, user_id: str, until: dt.date) -> Reply:
         with self.deps.sessions.begin() as session:
             member = repo.get_member(session, team_id, user_id)
-            if member is None or member.status == "left":
+            if member is None or member.status == MemberStatus.LEFT:
                 raise InvalidInputError("You haven't joined Mingle, so there's nothing to pause.")
-            member.status = "paused"
+            member.status = MemberStatus.PAUSED
             member.paused_until = until
         self.refresh_home(team_id, user_id)
         return info_reply(
@@ -145,11 +146,11 @@ class ProfileService:
     def resume(self, team_id: str, user_id: str) -> Reply:
         with self.deps.sessions.begin() as session:
             member = repo.get_member(session, team_id, user_id)
-            if member is None or member.status == "left":
+            if member is None or member.status == MemberStatus.LEFT:
                 raise InvalidInputError("You haven't joined Mingle yet: `/mingle join`.")
-            if member.status == "active":
+            if member.status == MemberStatus.ACTIVE:
                 return info_reply("You're not paused: you're in the next rounds.", "Not paused.")
-            member.status = "active"
+            member.status = MemberStatus.ACTIVE
             member.paused_until = None
         self.refresh_home(team_id, user_id)
         return info_reply(":arrow_forward: Welcome back! You're in the next rounds.", "Resumed.")
@@ -240,7 +241,7 @@ class ProfileService:
         extra = []
         for provider in self.deps.home_sections:
             try:
-                extra.extend(provider(team_id, user_id))
+                extra.extend(provider(self.deps, team_id, user_id))
             except Exception:  # a broken extra section must not break the Home tab
                 log.exception("home section failed")
         return views.home_view(profile, extra=extra)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
+from bot.core import outbox_keys
 from bot.core.blocks import Reply
 from bot.core.messages import prompts as msg
 from bot.core.messages.rounds import when_text
@@ -27,9 +28,11 @@ from bot.core.prompts import (
     validate_prompt_text,
 )
 from bot.core.schedule import check_timezone, fortnight_anchor, next_run
+from bot.core.status import OutboxKind
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services import channels
 from bot.services.channels import cadence_of
+from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
 from storage.models import Answer, Prompt, Schedule
 from storage.repositories import answers as answers_repo
@@ -193,8 +196,8 @@ class PromptService:
             outbox.enqueue(
                 session,
                 team_id=team_id,
-                key=repo.outbox_key(prompt.id),
-                kind=PROMPT,
+                key=outbox_keys.prompt(prompt.id),
+                kind=OutboxKind.PROMPT,
                 text=reply.text,
                 blocks=reply.blocks,
                 channel_id=channel_id,
@@ -202,8 +205,6 @@ class PromptService:
             )
             prompt_id = prompt.id
         log.info("prompt %s queued for %s (%s)", prompt_id, channel_id, entry.key)
-        from bot.services.rounds import deliver_now
-
         deliver_now(self.deps)
         return prompt_id
 

@@ -13,11 +13,14 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.core import outbox_keys
 from bot.core.blocks import Reply
 from bot.core.messages import rounds as msg
-from bot.core.rounds import ASK_AGAIN_AFTER, OUTCOMES, slot_key
+from bot.core.rounds import ASK_AGAIN_AFTER, OUTCOMES
+from bot.core.status import MatchOutcome, OutboxKind
 from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
 from bot.services import rounds
+from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
 from bot.slack.gateway import error_code
 from storage.models import Match, Schedule
@@ -29,10 +32,6 @@ log = logging.getLogger(__name__)
 
 
 # --- heads-up -------------------------------------------------------------------------------
-
-
-def heads_up_key(team_id: str, channel_id: str, slot: dt.datetime, user_id: str) -> str:
-    return f"headsup:{team_id}:{channel_id}:{slot_key(slot)}:{user_id}"
 
 
 def send_heads_up(deps: Deps, schedule: Schedule, slot: dt.datetime) -> int:
@@ -57,15 +56,15 @@ def send_heads_up(deps: Deps, schedule: Schedule, slot: dt.datetime) -> int:
                 session,
                 team_id=team_id,
                 not_before=deps.clock(),
-                key=heads_up_key(team_id, channel_id, slot, user_id),
-                kind=repo.KIND_HEADS_UP,
+                key=outbox_keys.heads_up(team_id, channel_id, slot, user_id),
+                kind=OutboxKind.HEADS_UP,
                 text=note.text,
                 blocks=note.blocks,
                 user_ids=[user_id],
             )
             added += row is not None
     if added:
-        rounds.deliver_now(deps)
+        deliver_now(deps)
     return added
 
 
@@ -97,8 +96,8 @@ def _enqueue_followup(deps: Deps, session: Any, match: Match, *, again: bool) ->
         session,
         team_id=match.team_id,
         not_before=deps.clock(),
-        key=f"followup:{match.id}:{2 if again else 1}",
-        kind=repo.KIND_FOLLOWUP,
+        key=outbox_keys.followup(match.id, again=again),
+        kind=OutboxKind.ROUND_FOLLOWUP,
         text=question.text,
         blocks=question.blocks,
         match_id=match.id,
@@ -121,7 +120,7 @@ def send_due_followups(deps: Deps) -> int:
             queued += _enqueue_followup(deps, session, match, again=True)
             match.asked_again_at = now
     if queued:
-        rounds.deliver_now(deps)
+        deliver_now(deps)
     return queued
 
 
@@ -135,7 +134,7 @@ def record_outcome(deps: Deps, team_id: str, user_id: str, match_id: int, outcom
             raise NotFoundError("I can't find that coffee chat any more.")
         if user_id not in match.user_ids:
             raise NotAllowedError("This question is for the people in that coffee chat.")
-        match.outcome = outcome
+        match.outcome = MatchOutcome(outcome)
         match.outcome_by = user_id
         match.outcome_at = deps.clock()
     return msg.outcome_message(outcome, user_id)

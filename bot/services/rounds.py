@@ -13,16 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import threading
 from dataclasses import dataclass, field
 
-from bot.core import participation
+from bot.core import outbox_keys, participation
 from bot.core.blocks import Reply
 from bot.core.matching import MatchOptions, MatchResult, Participant, PastGroup, match
 from bot.core.messages import rounds as msg
 from bot.core.rounds import icebreaker_for, round_followup_time, slot_key
+from bot.core.status import OutboxKind, RoundStatus
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services import channels
+from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
 from storage.models import Schedule
 from storage.repositories import answers as answers_repo
@@ -34,44 +35,6 @@ log = logging.getLogger(__name__)
 
 #: How far back past groups count for "met before" and repeat penalties.
 HISTORY_DAYS = 365
-
-
-# --- waking the delivery worker -------------------------------------------------------------
-
-_workers: dict[int, object] = {}
-_workers_lock = threading.Lock()
-
-
-def attach_delivery_worker(deps: Deps, worker: object) -> None:
-    """Remember the running `DeliveryWorker` for `deps` (the scheduler does this)."""
-    with _workers_lock:
-        _workers[id(deps)] = worker
-
-
-def detach_delivery_worker(deps: Deps) -> None:
-    with _workers_lock:
-        _workers.pop(id(deps), None)
-
-
-def wake_delivery(deps: Deps) -> bool:
-    """Wake the delivery worker, if one runs in this process; True when one was woken."""
-    with _workers_lock:
-        worker = _workers.get(id(deps))
-    wake = getattr(worker, "wake", None)
-    if wake is None or not getattr(worker, "running", False):
-        return False
-    wake()
-    return True
-
-
-def deliver_now(deps: Deps) -> None:
-    """Send what was just enqueued: wake the worker, or deliver here when none is running."""
-    if wake_delivery(deps):
-        return
-    from bot.services.delivery import deliver_pending
-
-    report = deliver_pending(deps)
-    log.info("delivered in place: %s", report)
 
 
 # --- participants ---------------------------------------------------------------------------
@@ -204,7 +167,7 @@ def plan_round(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> 
             log.info("round %s/%s@%s was already planned", team_id, channel_id, slot)
             return PlannedRound(created=False)
         people = len(roster.participants)
-        round_.status = repo.PLANNED if people else repo.EMPTY
+        round_.status = RoundStatus.PLANNED if people else RoundStatus.EMPTY
         round_.participant_count = people
         round_.total_score = float(result.total_score)
         round_.upper_bound = float(result.upper_bound)
@@ -219,8 +182,8 @@ def plan_round(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> 
                 session,
                 team_id=team_id,
                 not_before=deps.clock(),
-                key=f"round:{round_.id}:intro:{stored.id}",
-                kind=repo.KIND_INTRO,
+                key=outbox_keys.round_intro(round_.id, stored.id),
+                kind=OutboxKind.ROUND_INTRO,
                 text=intro.text,
                 blocks=intro.blocks,
                 user_ids=list(group.members),
@@ -233,8 +196,8 @@ def plan_round(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> 
                 session,
                 team_id=team_id,
                 not_before=deps.clock(),
-                key=f"round:{round_.id}:alone:{user_id}",
-                kind=repo.KIND_ALONE,
+                key=outbox_keys.round_alone(round_.id, user_id),
+                kind=OutboxKind.ROUND_ALONE,
                 text=note.text,
                 blocks=note.blocks,
                 user_ids=[user_id],
@@ -246,8 +209,8 @@ def plan_round(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> 
                 session,
                 team_id=team_id,
                 not_before=deps.clock(),
-                key=f"round:{round_.id}:summary",
-                kind=repo.KIND_SUMMARY,
+                key=outbox_keys.round_summary(round_.id),
+                kind=OutboxKind.ROUND_SUMMARY,
                 text=summary.text,
                 blocks=summary.blocks,
                 channel_id=channel_id,
@@ -292,8 +255,8 @@ def report_problem(
             session,
             team_id=team_id,
             not_before=deps.clock(),
-            key=f"problem:{team_id}:{channel_id}:{slot_key(slot)}",
-            kind=repo.KIND_PROBLEM,
+            key=outbox_keys.round_problem(team_id, channel_id, slot),
+            kind=OutboxKind.ROUND_PROBLEM,
             text=note.text,
             blocks=note.blocks,
             user_ids=[admin],
@@ -319,7 +282,7 @@ def scheduled_round(deps: Deps, schedule_id: int, slot: dt.datetime) -> PlannedR
         team_id, channel_id = schedule.team_id, schedule.channel_id
         if schedule.skip_next:
             claimed = repo.claim_round(
-                session, team_id, channel_id, slot, status=repo.SKIPPED, now=now
+                session, team_id, channel_id, slot, status=RoundStatus.SKIPPED, now=now
             )
             if claimed is not None:
                 schedule.skip_next = False

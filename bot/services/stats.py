@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from bot.core.blocks import Block, Reply
 from bot.core.messages import reports as messages
 from bot.core.stats import (
-    OPTED_IN,
     Headline,
     ReportOptions,
     RoundFigures,
@@ -25,6 +24,7 @@ from bot.core.stats import (
     headline,
     parse_report_options,
 )
+from bot.core.status import JOINED
 from bot.errors import NotFoundError
 from bot.services.admins import is_admin
 from bot.services.deps import Deps
@@ -82,7 +82,7 @@ def opted_in(figures: Figures) -> Sequence[str]:
     return [
         user
         for user, status in figures.statuses.items()
-        if status in OPTED_IN and figures.in_scope(user)
+        if status in JOINED and figures.in_scope(user)
     ]
 
 
@@ -124,3 +124,8 @@ class StatsService:
         if not is_admin(self.deps, user_id):
             return []
         return messages.home_stats_blocks(self.headline(team_id, ReportOptions()))
+
+
+def home_section(deps: Deps, team_id: str, user_id: str) -> list[Block]:
+    """The App Home section of the stats feature (`bot.services.features.HOME_SECTIONS`)."""
+    return StatsService(deps).home_section(team_id, user_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.core.blocks import Reply
 from bot.core.commands import Admin, CommandError
 from bot.services import channels, rounds
+from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
 from handlers.commands.router import Invocation
 from handlers.runtime import send
@@ -50,4 +51,4 @@ def run_now(deps: Deps, inv: Invocation, request: Admin) -> None:
     reply, planned = rounds.run_now(deps, inv.team_id, inv.channel_id)
     send(inv.respond, reply)  # answer first: delivering a big round takes a while
     if planned.created:
-        rounds.deliver_now(deps)
+        deliver_now(deps)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from bot.core.status import MatchOutcome, MemberStatus
 from storage.models import (
     ChannelConfig,
     Interest,
@@ -24,9 +25,6 @@ from storage.models import (
     Welcome,
 )
 from storage.repositories.inserts import insert_if_new
-
-JOINED = ("active", "paused")
-
 
 # --- introductions ------------------------------------------------------------------------
 
@@ -96,7 +94,7 @@ def profile_of(member: Member) -> PersonProfile:
 
 def active_profiles(session: Session, team_id: str) -> list[PersonProfile]:
     """Members taking part now (joined, not paused, not left), by user id."""
-    active = (Member.team_id == team_id) & (Member.status == "active")
+    active = (Member.team_id == team_id) & (Member.status == MemberStatus.ACTIVE)
     people: dict[int, PersonProfile] = {}
     rows = session.execute(
         select(
@@ -143,7 +141,7 @@ def matched_with(session: Session, team_id: str, user_id: str) -> set[str]:
 
 def encounters(
     session: Session, team_id: str, user_id: str
-) -> list[tuple[str, dt.datetime, str | None, frozenset[str]]]:
+) -> list[tuple[str, dt.datetime, MatchOutcome | None, frozenset[str]]]:
     """(other person, round time, match outcome, everyone in the match) for each person
     `user_id` was matched with, oldest first."""
     mine = aliased(MatchMember)
@@ -155,7 +153,7 @@ def encounters(
         .where(Match.team_id == team_id, mine.user_id == user_id)
         .order_by(Round.scheduled_for, Match.id)
     )
-    groups: dict[int, tuple[dt.datetime, str | None, list[str]]] = {}
+    groups: dict[int, tuple[dt.datetime, MatchOutcome | None, list[str]]] = {}
     for match_id, at, outcome, member in session.execute(stmt).all():
         groups.setdefault(match_id, (at, outcome, []))[2].append(member)
     result = []
@@ -176,7 +174,7 @@ def reconnect_members(session: Session, due_before: dt.datetime) -> list[tuple[s
         select(Member.team_id, Member.user_id)
         .where(
             Member.reconnect_enabled.is_(True),
-            Member.status == "active",
+            Member.status == MemberStatus.ACTIVE,
             (Member.last_nudge_at.is_(None)) | (Member.last_nudge_at <= due_before),
         )
         .order_by(Member.team_id, Member.user_id)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.core.status import MemberStatus, OutboxStatus
 from storage.models import (
     Answer,
     Interest,
@@ -33,7 +34,7 @@ def get_or_create_member(session: Session, team_id: str, user_id: str) -> tuple[
     member = get_member(session, team_id, user_id)
     if member is not None:
         return member, False
-    member = Member(team_id=team_id, user_id=user_id, status="left")
+    member = Member(team_id=team_id, user_id=user_id, status=MemberStatus.LEFT)
     session.add(member)
     session.flush()
     return member, True
@@ -117,10 +118,10 @@ def search_topics(session: Session, team_id: str, query: str, limit: int = 50) -
 def resume_expired_pauses(session: Session, today: dt.date) -> int:
     """Members whose pause has ended become active again; returns how many."""
     members = session.scalars(
-        select(Member).where(Member.status == "paused", Member.paused_until <= today)
+        select(Member).where(Member.status == MemberStatus.PAUSED, Member.paused_until <= today)
     ).all()
     for member in members:
-        member.status = "active"
+        member.status = MemberStatus.ACTIVE
         member.paused_until = None
     session.flush()
     return len(members)
@@ -160,11 +161,11 @@ def forget_user(session: Session, team_id: str, user_id: str) -> None:
     )
     pending = session.scalars(
         select(OutboundMessage).where(
-            OutboundMessage.team_id == team_id, OutboundMessage.status == "pending"
+            OutboundMessage.team_id == team_id, OutboundMessage.status == OutboxStatus.PENDING
         )
     )
     for message in pending:
         if user_id in (message.user_ids or []) or message.ephemeral_user == user_id:
-            message.status = "skipped"
+            message.status = OutboxStatus.SKIPPED
             message.last_error = "user_forgotten"
     session.flush()

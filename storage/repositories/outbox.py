@@ -7,8 +7,9 @@ fencing token: every later write of that claim (`prepare_post`, `mark_sent`, `ma
 `release`) only applies while the row is still "sending" with the same `attempts`, so a
 worker whose lease was taken over cannot overwrite the new owner's work.
 
-Statuses: pending -> sending -> sent | failed | skipped, and sending -> pending on `release`.
-Repositories flush, never commit.
+Statuses (`OutboxStatus`): pending -> sending -> sent | failed | skipped, and sending ->
+pending on `release`. What follows a sent message is the delivery worker's business
+(`bot.services.delivery.AFTER_SENT`). Repositories flush, never commit.
 """
 
 from __future__ import annotations
@@ -20,15 +21,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Match, OutboundMessage
+from bot.core.status import OutboxKind, OutboxStatus
+from storage.models import OutboundMessage
 from storage.repositories.inserts import insert_if_new
-
-PENDING = "pending"
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
-SKIPPED = "skipped"
-STATUSES = (PENDING, SENDING, SENT, FAILED, SKIPPED)
 
 MAX_GROUP_USERS = 8
 MAX_ERROR_LENGTH = 200
@@ -39,7 +34,7 @@ def enqueue(
     *,
     team_id: str,
     key: str,
-    kind: str,
+    kind: OutboxKind,
     text: str,
     blocks: list[dict[str, Any]] | None = None,
     channel_id: str | None = None,
@@ -70,7 +65,7 @@ def enqueue(
         "ephemeral_user": ephemeral_user,
         "match_id": match_id,
         "notify_user": notify_user,
-        "status": PENDING,
+        "status": OutboxStatus.PENDING,
         "attempts": 0,
     }
     if not_before is not None:
@@ -106,7 +101,7 @@ def due(
     """Pending rows whose `not_before` has come, oldest first."""
     stmt = (
         select(OutboundMessage)
-        .where(OutboundMessage.status == PENDING, OutboundMessage.not_before <= now)
+        .where(OutboundMessage.status == OutboxStatus.PENDING, OutboundMessage.not_before <= now)
         .order_by(OutboundMessage.id)
         .limit(limit)
     )
@@ -117,7 +112,9 @@ def due(
 
 def next_due_at(session: Session, *, team_id: str | None = None) -> dt.datetime | None:
     """When the earliest pending row becomes due (None when nothing is pending)."""
-    stmt = select(func.min(OutboundMessage.not_before)).where(OutboundMessage.status == PENDING)
+    stmt = select(func.min(OutboundMessage.not_before)).where(
+        OutboundMessage.status == OutboxStatus.PENDING
+    )
     if team_id:
         stmt = stmt.where(OutboundMessage.team_id == team_id)
     value = session.scalar(stmt)
@@ -132,7 +129,10 @@ def stale_in_flight(
     """Rows left "sending" whose claim is older than `lease` (their worker likely died)."""
     stmt = (
         select(OutboundMessage)
-        .where(OutboundMessage.status == SENDING, OutboundMessage.claimed_at <= now - lease)
+        .where(
+            OutboundMessage.status == OutboxStatus.SENDING,
+            OutboundMessage.claimed_at <= now - lease,
+        )
         .order_by(OutboundMessage.id)
     )
     if team_id:
@@ -148,8 +148,8 @@ def claim(session: Session, row_id: int, now: dt.datetime) -> bool:
     return _update(
         session,
         row_id,
-        OutboundMessage.status == PENDING,
-        status=SENDING,
+        OutboundMessage.status == OutboxStatus.PENDING,
+        status=OutboxStatus.SENDING,
         claimed_at=now,
         attempts=OutboundMessage.attempts + 1,
     )
@@ -187,35 +187,31 @@ def mark_sent(
     now: dt.datetime,
     note: str | None = None,
 ) -> bool:
-    """The message went out as `ts` in `channel`; its match learns its conversation."""
-    done = _update(
+    """The message went out as `ts` in `channel`."""
+    return _update(
         session,
         row_id,
         _owned(attempt),
-        status=SENT,
+        status=OutboxStatus.SENT,
         sent_channel=channel,
         sent_ts=ts,
         sent_at=now,
         last_error=_clip(note),
     )
-    if done:
-        row = get(session, row_id)
-        if row is not None and row.match_id is not None and not row.ephemeral_user:
-            session.execute(
-                update(Match).where(Match.id == row.match_id).values(conversation_id=channel)
-            )
-            session.flush()
-    return done
 
 
 def mark_failed(session: Session, row_id: int, attempt: int, *, error: str) -> bool:
     """The message cannot be delivered; it will not be tried again."""
-    return _update(session, row_id, _owned(attempt), status=FAILED, last_error=_clip(error))
+    return _update(
+        session, row_id, _owned(attempt), status=OutboxStatus.FAILED, last_error=_clip(error)
+    )
 
 
 def mark_skipped(session: Session, row_id: int, attempt: int, *, reason: str) -> bool:
     """The message is given up on purpose (e.g. an ephemeral whose delivery can't be checked)."""
-    return _update(session, row_id, _owned(attempt), status=SKIPPED, last_error=_clip(reason))
+    return _update(
+        session, row_id, _owned(attempt), status=OutboxStatus.SKIPPED, last_error=_clip(reason)
+    )
 
 
 def release(
@@ -237,26 +233,26 @@ def release(
         session,
         row_id,
         _owned(attempt),
-        status=PENDING,
+        status=OutboxStatus.PENDING,
         not_before=not_before,
         last_error=_clip(error),
         attempts=attempts,
     )
 
 
-def counts(session: Session, *, team_id: str | None = None) -> dict[str, int]:
+def counts(session: Session, *, team_id: str | None = None) -> dict[OutboxStatus, int]:
     """How many rows are in each status (every status present, zero when none)."""
     stmt = select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)
     if team_id:
         stmt = stmt.where(OutboundMessage.team_id == team_id)
-    found = {status: 0 for status in STATUSES}
+    found = {status: 0 for status in OutboxStatus}
     for status, count in session.execute(stmt):
         found[status] = int(count)
     return found
 
 
 def _owned(attempt: int) -> ColumnElement[bool]:
-    return (OutboundMessage.status == SENDING) & (OutboundMessage.attempts == attempt)
+    return (OutboundMessage.status == OutboxStatus.SENDING) & (OutboundMessage.attempts == attempt)
 
 
 def _update(session: Session, row_id: int, condition: ColumnElement[bool], **values: Any) -> bool:

@@ -2,8 +2,8 @@
 
 A prompt is claimed once per (team, channel, scheduled slot): the unique constraint makes a
 second scheduler, a retry or a double click find the slot taken. Its message timestamp is
-learnt from the delivery outbox (the row keyed `prompt:<id>`) the first time it is needed.
-Repositories flush, never commit.
+recorded when the delivery worker sends its outbox row (`record_message`, called from
+`bot.services.delivery.AFTER_SENT`). Repositories flush, never commit.
 """
 
 from __future__ import annotations
@@ -14,16 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import OutboundMessage, Prompt, PromptTemplate
+from storage.models import Prompt, PromptTemplate
 from storage.repositories.inserts import insert_if_new
-
-#: How many recent prompts of a channel may still be waiting for their message timestamp.
-UNRESOLVED_LOOKBACK = 20
-
-
-def outbox_key(prompt_id: int) -> str:
-    """The delivery outbox key of a prompt's message."""
-    return f"prompt:{prompt_id}"
 
 
 # --- the channel's own prompts ---------------------------------------------------------------
@@ -132,6 +124,22 @@ def previous_prompt(
     )
 
 
+def prompt_before(
+    session: Session, team_id: str, channel_id: str, slot: dt.datetime
+) -> Prompt | None:
+    """The channel's last prompt scheduled before `slot` (the one a new prompt's digest is of)."""
+    return session.scalar(
+        select(Prompt)
+        .where(
+            Prompt.team_id == team_id,
+            Prompt.channel_id == channel_id,
+            Prompt.scheduled_for < slot,
+        )
+        .order_by(Prompt.scheduled_for.desc(), Prompt.id.desc())
+        .limit(1)
+    )
+
+
 def latest_prompt(session: Session, team_id: str, channel_id: str) -> Prompt | None:
     return session.scalar(
         select(Prompt)
@@ -141,57 +149,23 @@ def latest_prompt(session: Session, team_id: str, channel_id: str) -> Prompt | N
     )
 
 
-def resolve_message(session: Session, prompt: Prompt) -> Prompt:
-    """Fill `prompt.message_ts` from its outbox row once the message was sent."""
-    if prompt.message_ts is None:
-        resolve_channel(session, prompt.team_id, prompt.channel_id)
-    return prompt
-
-
-def resolve_channel(session: Session, team_id: str, channel_id: str) -> int:
-    """Learn the message timestamps of the channel's recent prompts that were sent since.
-
-    Looks only at the last `UNRESOLVED_LOOKBACK` prompts without a timestamp, by their
-    outbox keys (unique index), so it stays cheap however big the outbox grows.
-    """
-    pending = list(
-        session.scalars(
-            select(Prompt)
-            .where(
-                Prompt.team_id == team_id,
-                Prompt.channel_id == channel_id,
-                Prompt.message_ts.is_(None),
-            )
-            .order_by(Prompt.id.desc())
-            .limit(UNRESOLVED_LOOKBACK)
-        )
-    )
-    if not pending:
-        return 0
-    by_key = {outbox_key(prompt.id): prompt for prompt in pending}
-    rows = session.execute(
-        select(OutboundMessage.key, OutboundMessage.sent_ts, OutboundMessage.sent_at).where(
-            OutboundMessage.key.in_(list(by_key)), OutboundMessage.sent_ts.is_not(None)
-        )
-    )
-    resolved = 0
-    for key, sent_ts, sent_at in rows:
-        prompt = by_key[key]
-        prompt.message_ts = sent_ts
-        prompt.posted_at = sent_at
-        resolved += 1
-    session.flush()
-    return resolved
+def record_message(session: Session, prompt_id: int, ts: str, at: dt.datetime) -> None:
+    """The prompt's message went out as `ts` at `at`: replies in its thread are answers."""
+    prompt = session.get(Prompt, prompt_id)
+    if prompt is not None:
+        prompt.message_ts = ts
+        prompt.posted_at = at
+        session.flush()
 
 
 def prompt_for_thread(
     session: Session, team_id: str, channel_id: str, thread_ts: str
 ) -> Prompt | None:
     """The prompt whose message starts the thread `thread_ts` in the channel, if any."""
-    stmt = select(Prompt).where(
-        Prompt.message_ts == thread_ts, Prompt.team_id == team_id, Prompt.channel_id == channel_id
+    return session.scalar(
+        select(Prompt).where(
+            Prompt.message_ts == thread_ts,
+            Prompt.team_id == team_id,
+            Prompt.channel_id == channel_id,
+        )
     )
-    found = session.scalar(stmt)
-    if found is None and resolve_channel(session, team_id, channel_id):
-        found = session.scalar(stmt)
-    return found

@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
+from bot.core import outbox_keys
+from bot.core.status import NOT_MET, MatchOutcome
 from storage.models import (
     Answer,
     ChannelConfig,
@@ -30,10 +32,8 @@ from storage.models import (
     Round,
     Schedule,
 )
-from storage.repositories.prompts import outbox_key as prompt_outbox_key
 
 PAGE_SIZE = 5000
-NOT_MET = ("not_yet", "could_not")
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def round_rows(session: Session, scope: Scope) -> list[RoundRow]:
         select(
             Match.round_id.label("round_id"),
             func.count(Match.id).label("groups"),
-            _count_if(Match.outcome == "met").label("met"),
+            _count_if(Match.outcome == MatchOutcome.MET).label("met"),
             _count_if(Match.outcome.in_(NOT_MET)).label("not_met"),
         )
         .join(Round, Round.id == Match.round_id)
@@ -245,7 +245,7 @@ def prompt_rows(session: Session, scope: Scope) -> list[PromptRow]:
         .order_by(Prompt.scheduled_for, Prompt.id)
     )
     rows = [PromptRow._make(row) for row in session.execute(query)]
-    waiting = {prompt_outbox_key(row.prompt_id): row for row in rows if row.posted_at is None}
+    waiting = {outbox_keys.prompt(row.prompt_id): row for row in rows if row.posted_at is None}
     sent: dict[int, tuple[dt.datetime | None, str]] = {}
     keys = list(waiting)
     for start in range(0, len(keys), 500):
@@ -296,7 +296,7 @@ def match_activity(session: Session, scope: Scope) -> dict[str, MatchActivity]:
         select(
             MatchMember.user_id,
             func.count(func.distinct(Match.round_id)),
-            _count_if(Match.outcome == "met"),
+            _count_if(Match.outcome == MatchOutcome.MET),
             _count_if(Match.outcome.in_(NOT_MET)),
         )
         .join(Match, Match.id == MatchMember.match_id)

@@ -10,23 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.core import outbox_keys
+from bot.core.status import MatchOutcome, OutboxKind, RoundStatus
 from storage.models import Match, MatchMember, OutboundMessage, Round, RoundSkip
 from storage.repositories.inserts import insert_if_new
-
-PLANNED = "planned"
-SKIPPED = "skipped"
-EMPTY = "empty"  # nobody took part
-
-#: Outbox kinds written for rounds (the delivery worker sends them; reports may count them).
-KIND_INTRO = "round_intro"
-KIND_ALONE = "round_alone"
-KIND_SUMMARY = "round_summary"
-KIND_HEADS_UP = "heads_up"
-KIND_FOLLOWUP = "round_followup"
-KIND_PROBLEM = "round_problem"
 
 
 def claim_round(
@@ -35,7 +25,7 @@ def claim_round(
     channel_id: str,
     slot: dt.datetime,
     *,
-    status: str = PLANNED,
+    status: RoundStatus = RoundStatus.PLANNED,
     now: dt.datetime,
 ) -> Round | None:
     """Claim the slot: the new round, or None when the slot was already claimed."""
@@ -90,6 +80,14 @@ def get_match(session: Session, match_id: int) -> Match | None:
     return session.get(Match, match_id, populate_existing=True)
 
 
+def record_conversation(session: Session, match_id: int, conversation_id: str) -> None:
+    """The match's group DM: where its intro (and follow-ups) went."""
+    session.execute(
+        update(Match).where(Match.id == match_id).values(conversation_id=conversation_id)
+    )
+    session.flush()
+
+
 def history(
     session: Session, team_id: str, channel_id: str, since: dt.datetime
 ) -> list[tuple[dt.datetime, list[str]]]:
@@ -101,7 +99,7 @@ def history(
         .where(
             Round.team_id == team_id,
             Round.channel_id == channel_id,
-            Round.status == PLANNED,
+            Round.status == RoundStatus.PLANNED,
             Round.scheduled_for >= since,
         )
         .order_by(Round.scheduled_for, MatchMember.match_id)
@@ -121,7 +119,7 @@ def last_round(
         .where(
             Round.team_id == team_id,
             Round.channel_id == channel_id,
-            Round.status == PLANNED,
+            Round.status == RoundStatus.PLANNED,
             Round.scheduled_for < before,
         )
         .order_by(Round.scheduled_for.desc())
@@ -135,8 +133,8 @@ def alone_in(session: Session, round_: Round) -> list[str]:
     alone = session.scalars(
         select(OutboundMessage.user_ids).where(
             OutboundMessage.team_id == round_.team_id,
-            OutboundMessage.kind == KIND_ALONE,
-            OutboundMessage.key.like(f"round:{round_.id}:alone:%"),
+            OutboundMessage.kind == OutboxKind.ROUND_ALONE,
+            OutboundMessage.key.like(outbox_keys.round_alone_prefix(round_.id) + "%"),
         )
     )
     return [user_id for user_ids in alone for user_id in user_ids or []]
@@ -186,7 +184,7 @@ def rounds_due_followup(session: Session, now: dt.datetime, limit: int = 100) ->
         session.scalars(
             select(Round)
             .where(
-                Round.status == PLANNED,
+                Round.status == RoundStatus.PLANNED,
                 Round.followup_at.is_not(None),
                 Round.followup_at <= now,
                 Round.followup_sent_at.is_(None),
@@ -205,7 +203,7 @@ def matches_to_ask_again(
         session.scalars(
             select(Match)
             .where(
-                Match.outcome == "not_yet",
+                Match.outcome == MatchOutcome.NOT_YET,
                 Match.outcome_at <= answered_before,
                 Match.asked_again_at.is_(None),
             )

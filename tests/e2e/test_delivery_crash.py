@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.status import OutboxKind, OutboxStatus
 from bot.testing.emulator import SlackEmulator
 from storage.db import make_engine, make_session_factory
 from storage.repositories import outbox
@@ -59,7 +60,7 @@ def test_killed_worker_resumes_and_sends_each_message_exactly_once(sqlite_url: s
                     session,
                     team_id="T0001",
                     key=key,
-                    kind="round_intro",
+                    kind=OutboxKind.ROUND_INTRO,
                     text=f"Meet each other! (pair {i})",
                     user_ids=[f"U{2 * i:03d}", f"U{2 * i + 1:03d}"],
                     not_before=dt.datetime.now(dt.UTC),
@@ -92,7 +93,7 @@ def test_killed_worker_resumes_and_sends_each_message_exactly_once(sqlite_url: s
                 assert worker.returncode == -signal.SIGKILL, err
             with sessions() as session:
                 counts = outbox.counts(session)
-            if counts["sent"] == PAIRS:
+            if counts[OutboxStatus.SENT] == PAIRS:
                 break
 
         assert kills >= KILLS - 1

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from bot.core.stats import OPTED_IN
+from bot.core.status import JOINED
 from storage.models import Answer, Match, MatchMember, Member, Prompt, Round
 from tests.e2e.conftest import Stack, assert_valid_message, reply_text
 
@@ -140,7 +140,7 @@ def test_an_admin_exports_and_the_workbook_arrives_in_their_dm(stack: Stack) -> 
     members = list(book["Members"].iter_rows(min_row=2, values_only=True))
     assert {row[0] for row in members} == names
     for row in members:
-        assert isinstance(row[3], dt.datetime) and row[4] in OPTED_IN  # joined, status
+        assert isinstance(row[3], dt.datetime) and row[4] in JOINED  # joined, status
         assert (
             row[2]
             == stack.sample.person(

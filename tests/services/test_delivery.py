@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.core import outbox_keys
-from bot.core.status import OutboxKind
+from bot.core.status import OutboxKind, OutboxStatus
 from bot.services import delivery
 from bot.services.delivery import DeliveryReport, DeliveryWorker, deliver_pending
 from bot.services.deps import Deps
@@ -107,12 +107,12 @@ SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*You three* sh
 def test_enqueue_is_idempotent_and_keeps_the_callers_transaction(deps: Deps) -> None:
     with deps.sessions.begin() as session:
         first = outbox.enqueue(
-            session, team_id=TEAM, key="k", kind="nudge", text="a", user_ids=["U1"]
+            session, team_id=TEAM, key="k", kind=OutboxKind.NUDGE, text="a", user_ids=["U1"]
         )
         round_ = Round(team_id=TEAM, channel_id="C1", scheduled_for=deps.clock())
         session.add(round_)
         again = outbox.enqueue(
-            session, team_id=TEAM, key="k", kind="nudge", text="b", user_ids=["U2"]
+            session, team_id=TEAM, key="k", kind=OutboxKind.NUDGE, text="b", user_ids=["U2"]
         )
     assert first is not None and again is None
     with deps.sessions() as session:
@@ -132,7 +132,9 @@ def test_enqueue_is_idempotent_and_keeps_the_callers_transaction(deps: Deps) -> 
 )
 def test_enqueue_rejects_a_bad_audience(deps: Deps, audience: dict[str, Any]) -> None:
     with deps.sessions.begin() as session, pytest.raises(ValueError):
-        outbox.enqueue(session, team_id=TEAM, key="bad", kind="nudge", text="x", **audience)
+        outbox.enqueue(
+            session, team_id=TEAM, key="bad", kind=OutboxKind.NUDGE, text="x", **audience
+        )
 
 
 def test_claim_is_a_compare_and_set(deps: Deps) -> None:
@@ -142,7 +144,7 @@ def test_claim_is_a_compare_and_set(deps: Deps) -> None:
         assert outbox.claim(session, row_id, now)
     with deps.sessions.begin() as session:
         assert not outbox.claim(session, row_id, now)
-        assert outbox.counts(session)["sending"] == 1
+        assert outbox.counts(session)[OutboxStatus.SENDING] == 1
         row = outbox.get(session, row_id)
         assert row is not None and row.attempts == 1
         # Writes fenced by an older claim do nothing.
@@ -215,11 +217,11 @@ def test_a_sent_prompt_knows_its_message(deps: Deps, emu: SlackEmulator) -> None
     assert deliver(deps).sent == 1
 
     [message] = emu.messages("C1")
+    sent_at = stored(deps, key).sent_at
     with deps.sessions() as session:
         stored_prompt = session.get(Prompt, prompt_id)
         assert stored_prompt is not None
-        assert stored_prompt.message_ts == message["ts"]
-        assert stored_prompt.posted_at == stored(deps, key).sent_at
+        assert (stored_prompt.message_ts, stored_prompt.posted_at) == (message["ts"], sent_at)
 
 
 def test_channel_post_and_thread_reply(deps: Deps, emu: SlackEmulator) -> None:
@@ -247,7 +249,7 @@ def test_ephemeral_message(deps: Deps, emu: SlackEmulator) -> None:
 
 
 def test_single_user_dm(deps: Deps, emu: SlackEmulator) -> None:
-    enqueue(deps, "nudge", kind="nudge", user_ids=["U4"])
+    enqueue(deps, "nudge", kind=OutboxKind.NUDGE, user_ids=["U4"])
     assert deliver(deps).sent == 1
     channel = emu.dm_channel("U4")
     assert channel is not None and len(emu.messages(channel)) == 1
@@ -356,7 +358,7 @@ def test_removed_from_channel_fails_and_the_admin_is_told(deps: Deps, emu: Slack
             session,
             team_id=TEAM,
             key="notice:summary",
-            kind="admin_notice",
+            kind=OutboxKind.ADMIN_NOTICE,
             text="x",
             user_ids=["UADMIN"],
         )
@@ -467,7 +469,7 @@ def test_two_workers_racing_send_each_message_once(deps: Deps, emu: SlackEmulato
     assert posted_keys(emu) == Counter({key: 1 for key in keys})
     assert sum(r.sent for r in reports) == len(keys)
     with deps.sessions() as session:
-        assert outbox.counts(session)["sent"] == len(keys)
+        assert outbox.counts(session)[OutboxStatus.SENT] == len(keys)
 
 
 def test_delivery_worker_threads_wake_and_deliver(make_deps: MakeDeps, emu: SlackEmulator) -> None:
@@ -651,10 +653,10 @@ def job(**overrides: Any) -> Any:
             "Couldn't send the heads-up to <@U1> in <#C9>: <@U1> isn't in that channel any more.",
         ),
         (
-            {"channel_id": "C9", "kind": "weekly_digest"},
+            {"channel_id": "C9", "kind": "round_summary"},
             "msg_too_long",
             {},
-            "Couldn't send a weekly digest message in <#C9>: Slack rejected the message itself "
+            "Couldn't send the round summary in <#C9>: Slack rejected the message itself "
             "(msg_too_long), which is a bug in Mingle.",
         ),
     ],

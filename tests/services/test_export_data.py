@@ -15,6 +15,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, func, select
 
+from bot.core import outbox_keys
 from storage.db import SessionFactory, make_session_factory
 from storage.models import (
     Answer,
@@ -28,7 +29,6 @@ from storage.models import (
     Round,
 )
 from storage.repositories.members import forget_user, set_topics
-from storage.repositories.prompts import outbox_key
 
 TEAM, OTHER_TEAM = "T1", "T2"
 COFFEE, TEA, SHARE = "C1COFFEE", "C2TEA", "C3SHARE"
@@ -200,7 +200,7 @@ def seed(sessions: SessionFactory, team: str = TEAM, other_team: str | None = OT
         s.add(
             OutboundMessage(
                 team_id=team,
-                key=outbox_key(p2.id),
+                key=outbox_keys.prompt(p2.id),
                 kind="prompt",
                 channel_id=SHARE,
                 status="sent",

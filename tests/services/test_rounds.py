@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bot.core.matching import common_ground
 from bot.core.messages import rounds as messages
+from bot.core.status import MatchOutcome, MemberStatus
 from bot.services import round_followup, rounds
 from bot.services.deps import Deps
 from bot.testing.emulator import SlackEmulator
@@ -91,7 +92,7 @@ def add_members(deps: Deps, user_ids: list[str], status: str = "active", **field
     with deps.sessions.begin() as session:
         for index, user_id in enumerate(user_ids):
             member, _ = members_repo.get_or_create_member(session, TEAM, user_id)
-            member.status = status
+            member.status = MemberStatus(status)
             member.display_name = f"Person {user_id}"
             member.team_name = ["Platform", "Data", "Sales"][index % 3]
             for key, value in fields.items():
@@ -312,7 +313,7 @@ def test_people_left_out_last_time_get_a_boost(deps: Deps) -> None:
     with deps.sessions.begin() as session:
         couldnt = session.scalars(select(Match).order_by(Match.id)).first()
         assert couldnt is not None
-        couldnt.outcome = "could_not"
+        couldnt.outcome = MatchOutcome.COULD_NOT
         sad = set(couldnt.user_ids)
     roster = rounds.gather(deps, TEAM, CHANNEL, SLOT + dt.timedelta(days=14))
     boosted = {p.id for p in roster.participants if p.boost > 0}

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 
 from bot.core import search as core
 from storage.db import make_session_factory
-from storage.models import Answer, AnswerTerm, Interest, OutboundMessage, Prompt
+from storage.models import Answer, AnswerTerm, Interest, Prompt
 from storage.repositories import answers as repo
-from storage.repositories import outbox
 from storage.repositories import prompts as prompts_repo
 
 TEAM = "T1"
@@ -213,26 +212,15 @@ def test_a_prompt_slot_is_claimed_once(session: Session) -> None:
     assert prompts_repo.latest_prompt(session, TEAM, "C1") == second
 
 
-def test_the_prompts_message_ts_is_learnt_from_the_outbox(session: Session) -> None:
+def test_a_prompts_thread_is_known_once_its_message_is_recorded(session: Session) -> None:
     prompt = claim(session, NOW)
     assert prompt is not None
-    row = outbox.enqueue(
-        session,
-        team_id=TEAM,
-        key=prompts_repo.outbox_key(prompt.id),
-        kind="prompt",
-        text="Prompt",
-        channel_id="C1",
-    )
-    assert row is not None
     assert prompts_repo.prompt_for_thread(session, TEAM, "C1", "1700000000.000100") is None
-    assert outbox.claim(session, row.id, NOW)
-    assert outbox.mark_sent(session, row.id, 1, channel="C1", ts="1700000000.000100", now=NOW)
+    prompts_repo.record_message(session, prompt.id, "1700000000.000100", NOW)
     found = prompts_repo.prompt_for_thread(session, TEAM, "C1", "1700000000.000100")
     assert found is not None and found.id == prompt.id
     assert found.message_ts == "1700000000.000100" and found.posted_at == NOW
     assert prompts_repo.prompt_for_thread(session, TEAM, "C2", "1700000000.000100") is None
-    assert session.scalar(select(func.count()).select_from(OutboundMessage)) == 1
 
 
 def test_templates_are_added_listed_and_removed(session: Session) -> None:

@@ -1,0 +1,91 @@
+"""The keys of outbox messages, built in this one place.
+
+A key names one message Mingle must send exactly once: enqueueing the same key twice does
+nothing (`storage.repositories.outbox.enqueue`). A key says what the message is about, so
+a retry, a second scheduler or a double click finds the same key. Keys fit in 120
+characters (the column's size).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from bot.core.rounds import slot_key
+
+MAX_LENGTH = 120
+
+
+# --- rounds ---------------------------------------------------------------------------------
+
+
+def round_intro(round_id: int, match_id: int) -> str:
+    return f"round:{round_id}:intro:{match_id}"
+
+
+def round_alone(round_id: int, user_id: str) -> str:
+    return f"{round_alone_prefix(round_id)}{user_id}"
+
+
+def round_alone_prefix(round_id: int) -> str:
+    """What the keys of a round's "left alone" notes start with."""
+    return f"round:{round_id}:alone:"
+
+
+def round_summary(round_id: int) -> str:
+    return f"round:{round_id}:summary"
+
+
+def round_problem(team_id: str, channel_id: str, slot: dt.datetime) -> str:
+    return f"problem:{team_id}:{channel_id}:{slot_key(slot)}"
+
+
+def heads_up(team_id: str, channel_id: str, slot: dt.datetime, user_id: str) -> str:
+    return f"headsup:{team_id}:{channel_id}:{slot_key(slot)}:{user_id}"
+
+
+def followup(match_id: int, *, again: bool) -> str:
+    return f"followup:{match_id}:{2 if again else 1}"
+
+
+# --- connect --------------------------------------------------------------------------------
+
+
+def intro(team_id: str, introduction_id: int) -> str:
+    return f"intro:{team_id}:{introduction_id}"
+
+
+def nudge(team_id: str, nudge_id: int) -> str:
+    return f"nudge:{team_id}:{nudge_id}"
+
+
+def say_hi(team_id: str, nudge_id: int) -> str:
+    return f"say_hi:{team_id}:{nudge_id}"
+
+
+def welcome(team_id: str, channel_id: str, user_id: str) -> str:
+    return f"welcome:{team_id}:{channel_id}:{user_id}"
+
+
+# --- prompts --------------------------------------------------------------------------------
+
+
+def prompt(prompt_id: int) -> str:
+    return f"prompt:{prompt_id}"
+
+
+def prompt_id_of(key: str) -> int | None:
+    """The prompt a `prompt(...)` key is for; None for any other key."""
+    kind, _, rest = key.partition(":")
+    return int(rest) if kind == "prompt" and rest.isdigit() else None
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+
+def notice(key: str) -> str:
+    """The key of the admin notice about the message keyed `key` (within `MAX_LENGTH`)."""
+    candidate = f"notice:{key}"
+    if len(candidate) <= MAX_LENGTH:
+        return candidate
+    return "notice:" + hashlib.sha256(key.encode()).hexdigest()
