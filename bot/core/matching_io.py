@@ -1,19 +1,26 @@
 """The offline file format of `mingle match --input people.json --output groups.json`.
 
-Input (only "id" is required; topics default to empty, "tz" to UTC, hours to 09:00-17:00):
+Input (only "id" is required; topics default to empty, "tz" to UTC, hours to 09:00-17:00
+Monday to Friday):
 
     {"people": [{"id": "U1", "name": "Ana", "interests": ["rust"], "can_help": ["go"],
                  "wants_to_learn": ["kubernetes"], "team": "infra", "tz": "Europe/Berlin",
-                 "work_start": "09:00", "work_end": "17:00", "boost": 0}],
+                 "hours": {"start": "08:30", "end": "16:30", "days": ["mon", "tue", "wed"]},
+                 "avoid": ["U7"], "boost": 0}],
      "history": [{"members": ["U1", "U2"], "at": "2026-03-02"}]}
 
-Topics are normalised (`normalize_interest`). History members who are not among the people
-are ignored. Any problem raises `MatchInputError`, whose message names the place and the
-problem, e.g. `people[3].tz: unknown timezone "Mars/Base"`.
+Topics are normalised (`normalize_interest`). "hours" are local times in "tz" (each key
+optional; an end at or before the start ends the next day); the older "work_start" and
+"work_end" keys are still read. "avoid" lists ids never to be grouped with. History
+members and avoided ids who are not among the people are ignored. Any problem raises
+`MatchInputError`, whose message names the place and the problem, e.g.
+`people[3].tz: unknown timezone "Mars/Base"` or
+`people[3].hours.days[1]: "fri2" is not a weekday (mon..sun)`.
 
 Output (`format_match_output`): {"groups": [{"members": [...], "score": 12.5,
-"reasons": ["You both like rust", ...]}], "total_score": ..., "upper_bound": ...}, plus
-"unmatched": [...] when someone could not be matched.
+"reasons": ["You both like rust", ...], "shared_minutes": 180, "can_meet": true}],
+"total_score": ..., "upper_bound": ...}, plus "unmatched": [...] when someone could not be
+matched (a one-person round, or avoid lists that leave someone no group).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.matching import MatchOptions, MatchResult, Participant, PastGroup, match
-from bot.core.matching.hours import is_timezone
+from bot.core.matching.hours import WEEKDAYS, is_timezone
 from bot.errors import InvalidInputError
 
 PERSON_FIELDS = frozenset(
@@ -37,9 +44,13 @@ PERSON_FIELDS = frozenset(
         "tz",
         "work_start",
         "work_end",
+        "hours",
+        "avoid",
         "boost",
     }
 )
+HOURS_FIELDS = ("start", "end", "days")
+HOURS_SHAPE = '{"start": "09:00", "end": "17:00", "days": ["mon", "tue", "wed", "thu", "fri"]}'
 TOPIC_FIELDS = ("interests", "can_help", "wants_to_learn")
 
 
@@ -106,6 +117,15 @@ def _person(raw: object, where: str) -> Participant:
     boost = raw.get("boost", 0)
     if isinstance(boost, bool) or not isinstance(boost, int | float) or not boost >= 0:
         raise MatchInputError(f"{where}.boost: expected a number >= 0")
+    start, end, days = _hours(raw, where)
+    avoid = raw.get("avoid", [])
+    if avoid is None:
+        avoid = []
+    if not isinstance(avoid, list):
+        raise MatchInputError(f"{where}.avoid: expected a list of ids")
+    for j, other in enumerate(avoid):
+        if not isinstance(other, str) or not other.strip():
+            raise MatchInputError(f"{where}.avoid[{j}]: expected an id (a non-empty string)")
     return Participant(
         id=pid.strip(),
         interests=topics["interests"],
@@ -113,11 +133,47 @@ def _person(raw: object, where: str) -> Participant:
         wants_to_learn=topics["wants_to_learn"],
         team=team,
         tz=tz,
-        work_start=_time(raw.get("work_start", "09:00"), f"{where}.work_start"),
-        work_end=_time(raw.get("work_end", "17:00"), f"{where}.work_end"),
+        work_start=start,
+        work_end=end,
+        work_days=days,
+        avoid=frozenset(other.strip() for other in avoid),
         boost=float(boost),
         display_name=name,
     )
+
+
+def _hours(raw: Mapping[str, Any], where: str) -> tuple[dt.time, dt.time, frozenset[int]]:
+    """Start, end and weekdays from "hours" (or the older "work_start"/"work_end")."""
+    if "hours" not in raw or raw["hours"] is None:
+        return (
+            _time(raw.get("work_start", "09:00"), f"{where}.work_start"),
+            _time(raw.get("work_end", "17:00"), f"{where}.work_end"),
+            frozenset(range(5)),
+        )
+    if "work_start" in raw or "work_end" in raw:
+        raise MatchInputError(f'{where}: give "hours" or "work_start"/"work_end", not both')
+    hours = raw["hours"]
+    place = f"{where}.hours"
+    if not isinstance(hours, Mapping):
+        raise MatchInputError(f"{place}: expected an object like {HOURS_SHAPE}")
+    unknown = sorted(set(hours) - set(HOURS_FIELDS))
+    if unknown:
+        raise MatchInputError(f'{place}: unknown field "{unknown[0]}" (expected start, end, days)')
+    start = _time(hours.get("start", "09:00"), f"{place}.start")
+    end = _time(hours.get("end", "17:00"), f"{place}.end")
+    days_raw = hours.get("days", list(WEEKDAYS[:5]))
+    if not isinstance(days_raw, list):
+        raise MatchInputError(f'{place}.days: expected a list of weekdays like ["mon", "tue"]')
+    if not days_raw:
+        raise MatchInputError(f"{place}.days: expected at least one weekday")
+    days: set[int] = set()
+    for j, day in enumerate(days_raw):
+        name = day.strip().lower() if isinstance(day, str) else None
+        if name not in WEEKDAYS:
+            shown = f'"{day}"' if isinstance(day, str) else repr(day)
+            raise MatchInputError(f"{place}.days[{j}]: {shown} is not a weekday (mon..sun)")
+        days.add(WEEKDAYS.index(name))
+    return start, end, frozenset(days)
 
 
 def _strings(value: object, where: str) -> frozenset[str]:
@@ -175,6 +231,8 @@ def format_match_output(result: MatchResult) -> dict[str, Any]:
                 "members": list(group.members),
                 "score": round(group.score, 3),
                 "reasons": [reason.text for reason in group.reasons],
+                "shared_minutes": group.shared_minutes,
+                "can_meet": group.can_meet,
             }
             for group in result.groups
         ],

@@ -49,4 +49,13 @@ def run_match_file(
         else "no bound"
     )
     score = result["total_score"]
-    return f"{people} people in {len(groups)} groups, score {score} ({quality}) -> {output_path}"
+    notes = ""
+    apart = sum(1 for g in groups if not g["can_meet"])
+    if apart:
+        notes += f", {apart} without {options.min_meeting_minutes // 60} h of shared working time"
+    if result.get("unmatched"):
+        notes += f", {len(result['unmatched'])} unmatched"
+    return (
+        f"{people} people in {len(groups)} groups{notes}, score {score} ({quality})"
+        f" -> {output_path}"
+    )

@@ -49,6 +49,49 @@ def test_parse_minimal_and_full_people():
     assert "someone-gone" in history[0].members  # kept here, ignored by matching
 
 
+def test_hours_days_and_avoid():
+    people, _ = parse_match_input(
+        {
+            "people": [
+                {
+                    "id": "a",
+                    "hours": {"start": "08:30", "end": "16:30", "days": ["mon", "Tue", " wed "]},
+                    "avoid": ["b", " c ", "a"],
+                },
+                {"id": "b", "hours": {"days": ["fri"]}},
+                {"id": "c", "hours": None, "avoid": None},
+            ]
+        }
+    )
+    a, b, c = people
+    assert (a.work_start, a.work_end, a.work_days) == (
+        dt.time(8, 30),
+        dt.time(16, 30),
+        frozenset({0, 1, 2}),
+    )
+    assert a.avoid == frozenset({"b", "c"})  # oneself dropped
+    assert (b.work_start, b.work_end, b.work_days) == (dt.time(9), dt.time(17), frozenset({4}))
+    assert c.work_days == frozenset(range(5)) and c.avoid == frozenset()
+
+
+def test_hours_and_avoid_shape_the_groups():
+    data = {
+        "people": [
+            {"id": "a", "interests": ["go"], "hours": {"days": ["mon", "tue"]}, "avoid": ["b"]},
+            {"id": "b", "interests": ["go"]},
+            {"id": "c", "hours": {"days": ["fri"]}},
+            {"id": "d", "hours": {"days": ["fri"]}},
+        ]
+    }
+    out = match_input(data, MatchOptions(now=dt.datetime(2026, 4, 6, tzinfo=dt.UTC)))
+    # a can only meet b, whom a avoids: avoid wins, and a's group is flagged
+    by_member = {m: g for g in out["groups"] for m in g["members"]}
+    assert "b" not in by_member["a"]["members"] and len(out["groups"]) == 2
+    assert not by_member["a"]["can_meet"] and by_member["a"]["shared_minutes"] == 0
+    assert by_member["b"]["can_meet"] and by_member["b"]["shared_minutes"] == 480
+    assert "Working hours overlap 8 h on Fri, 09:00–17:00 UTC" in by_member["b"]["reasons"]
+
+
 def test_history_is_optional_and_datetimes_are_utc():
     _, history = parse_match_input(
         {"people": [], "history": [{"members": ["a"], "at": "2026-03-02T10:00:00+01:00"}]}
@@ -88,6 +131,54 @@ def test_history_is_optional_and_datetimes_are_utc():
             {"people": [{"id": "a", "work_start": "9am"}]},
             'people[0].work_start: expected a time like "09:00"',
         ),
+        (
+            {"people": [{"id": "a", "hours": "9-5"}]},
+            'people[0].hours: expected an object like {"start": "09:00"',
+        ),
+        (
+            {"people": [{"id": "a", "hours": {"from": "09:00"}}]},
+            'people[0].hours: unknown field "from" (expected start, end, days)',
+        ),
+        (
+            {"people": [{"id": "a", "hours": {"start": "25:00"}}]},
+            'people[0].hours.start: expected a time like "09:00"',
+        ),
+        (
+            {"people": [{"id": "a", "hours": {"end": 17}}]},
+            'people[0].hours.end: expected a time like "09:00"',
+        ),
+        (
+            {
+                "people": [
+                    {"id": "a"},
+                    {"id": "b"},
+                    {"id": "c"},
+                    {"id": "d", "hours": {"days": ["mon", "fri2"]}},
+                ]
+            },
+            'people[3].hours.days[1]: "fri2" is not a weekday (mon..sun)',
+        ),
+        (
+            {"people": [{"id": "a", "hours": {"days": [1]}}]},
+            "people[0].hours.days[0]: 1 is not a weekday (mon..sun)",
+        ),
+        (
+            {"people": [{"id": "a", "hours": {"days": "mon-thu"}}]},
+            'people[0].hours.days: expected a list of weekdays like ["mon", "tue"]',
+        ),
+        (
+            {"people": [{"id": "a", "hours": {"days": []}}]},
+            "people[0].hours.days: expected at least one weekday",
+        ),
+        (
+            {"people": [{"id": "a", "hours": {}, "work_start": "08:00"}]},
+            'people[0]: give "hours" or "work_start"/"work_end", not both',
+        ),
+        ({"people": [{"id": "a", "avoid": "b"}]}, "people[0].avoid: expected a list of ids"),
+        (
+            {"people": [{"id": "a", "avoid": ["b", ""]}]},
+            "people[0].avoid[1]: expected an id (a non-empty string)",
+        ),
         ({"people": [], "history": {}}, "history: expected a list"),
         ({"people": [], "history": [[]]}, "history[0]: expected an object"),
         ({"people": [], "history": [{"at": "2026-03-02"}]}, 'history[0]: missing "members"'),
@@ -120,7 +211,15 @@ def test_format_output():
         upper_bound=12.5,
     )
     assert format_match_output(result) == {
-        "groups": [{"members": ["a", "b"], "score": 12.346, "reasons": ["You both like rust"]}],
+        "groups": [
+            {
+                "members": ["a", "b"],
+                "score": 12.346,
+                "reasons": ["You both like rust"],
+                "shared_minutes": 0,
+                "can_meet": True,
+            }
+        ],
         "total_score": 12.346,
         "upper_bound": 12.5,
     }

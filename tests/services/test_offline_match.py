@@ -71,6 +71,33 @@ def test_bad_input_files_get_one_clear_line(
     assert not (tmp_path / "o.json").exists()
 
 
+def test_match_file_hours_and_avoid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    people = [
+        {"id": "a", "hours": {"days": ["mon"]}, "avoid": ["b"]},
+        {"id": "b", "hours": {"days": ["mon"]}},
+        {"id": "c", "hours": {"days": ["fri"]}},
+    ]
+    source = write(tmp_path, {"people": people})
+    out = tmp_path / "groups.json"
+    assert main(["match", "--input", str(source), "--output", str(out)]) == 0
+    result = json.loads(out.read_text())
+    # a avoids b, so one of them is left out rather than grouped with the other
+    (group,) = result["groups"]
+    assert len(result["unmatched"]) == 1 and set(group["members"]) | set(result["unmatched"]) == {
+        "a",
+        "b",
+        "c",
+    }
+    assert "c" in group["members"] and not group["can_meet"]  # Monday and Friday
+    said = capsys.readouterr().out
+    assert "1 without 2 h of shared working time, 1 unmatched" in said
+    bad = write(tmp_path, {"people": [{"id": "a", "hours": {"days": ["mon", "fri2"]}}]})
+    assert main(["match", "--input", str(bad), "--output", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert 'people[0].hours.days[1]: "fri2" is not a weekday (mon..sun)' in err
+    assert "Traceback" not in err
+
+
 def test_missing_input_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         main(
