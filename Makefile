@@ -24,8 +24,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The floor is the total measured when coverage was added (94.3%); raise it as tests grow.
+# Code run in subprocesses (the CLI, the crash test's worker) is not counted.
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --cov=bot --cov=handlers --cov=storage \
+		--cov-report=term:skip-covered --cov-fail-under=94
 
 test: lint typecheck unit
 
@@ -37,4 +40,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_export.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
