@@ -29,6 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from bot.core.status import MatchOutcome, MemberStatus, OutboxKind, OutboxStatus, RoundStatus
+from storage.installations import define_slack_tables
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -436,3 +437,8 @@ class Welcome(Base):
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     welcomed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+#: slack_sdk's installation and OAuth state tables (multi-workspace mode), defined by slack_sdk
+#: and created by Mingle's migrations: ``(slack_bots, slack_installations, slack_oauth_states)``.
+SLACK_TABLES = define_slack_tables(Base.metadata)
