@@ -198,6 +198,38 @@ def common(profiles: Sequence[Profile], first: dt.date, cycle_days: int) -> list
     return sorted({(s % cycle, s % cycle + (e - s)) for s, e in pieces})
 
 
+@dataclass(frozen=True)
+class Stretch:
+    """The longest stretch a group shares: its minutes, its time of day (UTC minutes from
+    midnight), the cycle days (minutes from the cycle's start) on which it happens at that
+    time, and the weekdays (0 = Monday, UTC) of those days."""
+
+    minutes: int
+    clock: int
+    starts: tuple[int, ...]
+    weekdays: tuple[int, ...]
+
+
+@lru_cache(maxsize=65536)
+def _stretch(profiles: frozenset[Profile], first: dt.date, cycle_days: int) -> Stretch:
+    pieces = common(sorted(profiles, key=repr), first, cycle_days)
+    length = longest(pieces)
+    if length <= 0:
+        return Stretch(0, 0, (), ())
+    by_time: dict[int, list[int]] = {}
+    for start, end in pieces:
+        if end - start == length:
+            by_time.setdefault(start % DAY, []).append(start)
+    clock, starts = max(by_time.items(), key=lambda kv: (len(kv[1]), -kv[0]))
+    weekdays = sorted({(first + dt.timedelta(days=s // DAY)).weekday() for s in starts})
+    return Stretch(length, clock, tuple(starts), tuple(weekdays))
+
+
+def stretch(profiles: Sequence[Profile], first: dt.date, cycle_days: int) -> Stretch:
+    """The longest stretch every profile works on one day of the cycle (cached)."""
+    return _stretch(frozenset(profiles), first, cycle_days)
+
+
 def longest(pieces: Sequence[Shift]) -> int:
     """The longest stretch's minutes (0 when none)."""
     return max((e - s for s, e in pieces), default=0)

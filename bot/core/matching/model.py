@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.core.interests import normalize_interest
 from bot.core.matching.hours import WORKWEEK, Profile
+from bot.core.text import normalize_interest
 
 ReasonKind = Literal[
     "learn_help",

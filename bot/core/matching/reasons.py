@@ -123,19 +123,14 @@ def _ordered(
 
 
 def _overlap(people: Sequence[Participant], first: dt.date, cycle_days: int) -> Reason | None:
-    pieces = hours.common([p.profile for p in people], first, cycle_days)
-    length = hours.longest(pieces)
+    shared = hours.stretch([p.profile for p in people], first, cycle_days)
+    length = shared.minutes
     if length < MIN_OVERLAP_MINUTES:
         return None
-    by_time: dict[int, list[int]] = {}
-    for start, end in pieces:
-        if end - start == length:
-            by_time.setdefault(start % hours.DAY, []).append(start)
-    clock, starts = max(by_time.items(), key=lambda kv: (len(kv[1]), -kv[0]))
-    origin = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
-    moments = [origin + dt.timedelta(minutes=s) for s in starts]
-    days = tuple(hours.WEEKDAYS[d] for d in sorted({m.weekday() for m in moments}))
-    begin = moments[0]
+    clock = shared.clock
+    days = tuple(hours.WEEKDAYS[d] for d in shared.weekdays)
+    begin = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+    begin += dt.timedelta(minutes=shared.starts[0])
     windows = []
     for person in people:
         local = begin.astimezone(hours.zone(person.tz))

@@ -19,9 +19,7 @@ no avoid list, and loses the least affinity.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
@@ -140,15 +138,10 @@ def _pair_with(x: int, others: list[int], nbr: dict[int, set[int]], m: Matrix) -
     return max(free, key=lambda y: (float(m[x, y]), -y))
 
 
-@lru_cache(maxsize=65536)
-def _shared(profiles: tuple[hours.Profile, ...], first: dt.date, cycle_days: int) -> int:
-    return hours.longest(hours.common(sorted(set(profiles), key=repr), first, cycle_days))
-
-
 def shared_minutes(members: Sequence[int], work: Hours) -> int:
     """The longest stretch every member works, on one day of the cycle (minutes)."""
-    profiles = tuple(sorted({int(work.kind[i]) for i in members}))
-    return _shared(tuple(work.profiles[p] for p in profiles), work.first, work.cycle_days)
+    profiles = [work.profiles[k] for k in set(work.kind[list(members)].tolist())]
+    return hours.stretch(profiles, work.first, work.cycle_days).minutes
 
 
 def meet(
