@@ -132,7 +132,7 @@ class MakeDeps(Protocol):
 
 
 @pytest.fixture
-def make_deps(emu: SlackEmulator, engine: Engine, database_url: str) -> Iterator[MakeDeps]:
+def make_deps(emu: SlackEmulator, engine: Engine, database_url: str) -> MakeDeps:
     """Build `Deps` as the app does (`bot.app.build_deps`: auth.test, features installed),
     talking to `emu` through a real WebClient and stored in the test's database.
 
@@ -164,4 +164,4 @@ def make_deps(emu: SlackEmulator, engine: Engine, database_url: str) -> Iterator
             deps.delivery.run(delivery)
         return deps
 
-    yield make
+    return make
