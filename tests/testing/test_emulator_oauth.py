@@ -48,6 +48,7 @@ def authorize(emu: SlackEmulator, **params: str) -> tuple[int, dict[str, str], s
     except urllib.error.HTTPError as exc:
         location = exc.headers.get("Location") or ""
         body = exc.read().decode()
+        exc.close()
         redirected = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
         if location:
             assert location.startswith(REDIRECT + "?")
