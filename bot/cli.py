@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import MingleError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from bot.config import Mode, Settings
+    from bot.services.deps import Deps
 
 
 def _settings() -> Settings:
@@ -43,19 +47,38 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deps(settings: Settings, engine: Engine, *, verify_token: bool = True) -> Deps:
+    """The services over `engine`, assembled as the app assembles them
+    (`bot.app.build_deps`), once the schema is known to be current."""
+    from bot.app import build_deps
+    from storage.migrate import ensure_schema_current
+
+    ensure_schema_current(engine)
+    return build_deps(settings, engine=engine, verify_token=verify_token)
+
+
+@contextmanager
+def _services(settings: Settings, *, verify_token: bool = True) -> Iterator[Deps]:
+    """`_deps` over an engine of its own, disposed of afterwards (one-shot commands)."""
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        yield _deps(settings, engine, verify_token=verify_token)
+    finally:
+        engine.dispose()
+
+
 def _start(mode: Mode) -> tuple[Settings, Any, Any, Any]:
-    from bot.app import build_app, build_deps
+    from bot.app import build_app
     from bot.logs import configure_logging
     from bot.scheduler import start_scheduler
     from storage.db import make_engine
-    from storage.migrate import ensure_schema_current
 
     settings = _settings()
     configure_logging(settings.log_level)
     settings.require_slack(mode)
-    engine = make_engine(settings.database_url)
-    ensure_schema_current(engine)
-    deps = build_deps(settings, engine=engine)
+    deps = _deps(settings, make_engine(settings.database_url))
     app = build_app(settings, deps, socket_mode=mode == "socket")
     scheduler = start_scheduler(deps) if settings.scheduler_enabled else None
     return settings, deps, app, scheduler
@@ -101,7 +124,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from bot.errors import InvalidInputError
-    from bot.services.export import export_cli
+    from bot.services.export import check_export_request, export_cli
 
     since = None
     if args.since:
@@ -111,7 +134,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise InvalidInputError(
                 f"--since {args.since!r} is not a date like 2026-01-31."
             ) from None
-    summary = export_cli(Path(args.out), args.team, args.channel, since, sys.stderr.isatty())
+    out = Path(args.out)
+    channel_id = check_export_request(out, args.channel, since, dt.datetime.now(dt.UTC).date())
+    with _services(_settings(), verify_token=False) as deps:
+        summary = export_cli(deps, out, args.team, channel_id, since, sys.stderr.isatty())
     print(summary)
     return 0
 

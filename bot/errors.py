@@ -35,5 +35,48 @@ class NotAllowedError(MingleError):
     """The person asking may not do this (for example, an admin-only command)."""
 
 
-class SlackDeliveryError(MingleError):
+class SlackError(MingleError):
+    """A Slack Web API call failed. Raised only by `bot.slack.gateway`, which translates
+    slack_sdk's and the transport's exceptions; `code` is Slack's error code (or what broke)."""
+
+    def __init__(self, message: str, *, method: str = "", code: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.code = code
+
+
+class SlackPermanentError(SlackError):
     """Slack refused a call in a way that retrying will not fix."""
+
+
+class SlackNotInChannel(SlackPermanentError, NotFoundError):
+    """The channel does not exist for Mingle, or Mingle is not a member of it."""
+
+
+class SlackUserGone(SlackPermanentError, NotFoundError):
+    """The person is not in the workspace any more (or can't be messaged: deactivated, a bot)."""
+
+
+class SlackAuthError(SlackPermanentError):
+    """The bot token is unusable (revoked, expired or missing a scope)."""
+
+
+class SlackTransientError(SlackError):
+    """Slack or the network failed in a way another try may fix (5xx, `internal_error`,
+    `fatal_error`, a timeout, a dropped connection). `uncertain`: the call may have taken
+    effect all the same."""
+
+    def __init__(
+        self, message: str, *, method: str = "", code: str = "", uncertain: bool = True
+    ) -> None:
+        super().__init__(message, method=method, code=code)
+        self.uncertain = uncertain
+
+
+class SlackRateLimited(SlackTransientError):
+    """Slack answered 429 even after the client's retries; try again after `retry_after`
+    seconds."""
+
+    def __init__(self, message: str, *, method: str = "", retry_after: float = 1.0) -> None:
+        super().__init__(message, method=method, code="ratelimited", uncertain=False)
+        self.retry_after = retry_after

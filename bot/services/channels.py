@@ -12,16 +12,21 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.core.blocks import Reply
 from bot.core.messages import rounds as msg
 from bot.core.rounds import RoundSetup, parse_setup
-from bot.core.schedule import Cadence, check_timezone, fortnight_anchor, next_run, parse_time
-from bot.errors import InvalidInputError, NotFoundError, SlackDeliveryError
+from bot.core.schedule import (
+    Cadence,
+    ScheduleError,
+    check_timezone,
+    fortnight_anchor,
+    next_run,
+    parse_time,
+)
+from bot.errors import InvalidInputError, NotFoundError, SlackNotInChannel
 from bot.services.deps import Deps
-from bot.slack.gateway import error_code
 from storage.models import ChannelConfig, Schedule
 from storage.repositories import channels as repo
 
@@ -63,13 +68,9 @@ def check_bot_in_channel(
     if not channel_id or channel_id[0] not in "CG":
         raise InvalidInputError(not_here)
     try:
-        response = deps.slack.client.conversations_info(channel=channel_id)
-    except SlackApiError as exc:
-        code = error_code(exc)
-        if code in ("channel_not_found", "not_in_channel"):
-            raise InvalidInputError(invite) from exc
-        raise SlackDeliveryError(f"Slack refused conversations.info: {code}") from exc
-    channel = response.get("channel") or {}
+        channel = deps.slack.conversation(channel_id)
+    except SlackNotInChannel as exc:
+        raise InvalidInputError(invite) from exc
     if channel.get("is_im") or channel.get("is_mpim"):
         raise InvalidInputError(not_here)
     if channel.get("is_archived"):
@@ -79,9 +80,10 @@ def check_bot_in_channel(
 
 
 def admin_timezone(deps: Deps, user_id: str) -> str:
+    """The admin's timezone from Slack; UTC for an unknown person or an odd timezone."""
     try:
-        return check_timezone(deps.slack.user(user_id).tz)
-    except Exception:  # an unknown or odd Slack timezone: fall back to UTC
+        return check_timezone(deps.slack.user_timezone(user_id))
+    except ScheduleError:
         return "UTC"
 
 

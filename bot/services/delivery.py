@@ -36,7 +36,6 @@ retried with exponential backoff up to `max_attempts`.
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -44,7 +43,6 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.http_retry.handler import RetryHandler
 from sqlalchemy.orm import Session
@@ -52,10 +50,17 @@ from sqlalchemy.orm import Session
 from bot.core import outbox_keys
 from bot.core.blocks import channel_link, mention
 from bot.core.status import OutboxKind
-from bot.errors import NotFoundError, SlackDeliveryError
+from bot.errors import (
+    NotFoundError,
+    SlackAuthError,
+    SlackError,
+    SlackRateLimited,
+    SlackTransientError,
+    SlackUserGone,
+)
 from bot.services.deps import Deps
-from bot.slack.gateway import error_code
-from bot.slack.pacing import PacedRateLimitRetryHandler, Pacer, retry_after_seconds
+from bot.slack.gateway import slack_errors
+from bot.slack.pacing import PacedRateLimitRetryHandler, Pacer
 from storage.models import OutboundMessage
 from storage.repositories import outbox
 from storage.repositories import prompts as prompts_repo
@@ -78,16 +83,6 @@ PERMANENT_ERRORS = frozenset(
     " not_in_channel is_archived invalid_blocks invalid_blocks_format msg_too_long no_text"
     " too_many_users user_not_in_channel invalid_metadata_format invalid_metadata_schema".split()
 )
-#: Errors worth another try later.
-TRANSIENT_ERRORS = frozenset(
-    {"fatal_error", "internal_error", "request_timeout", "service_unavailable"}
-)
-#: The token itself is unusable: stop delivering until someone fixes the installation.
-AUTH_ERRORS = frozenset(
-    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "missing_scope"}
-)
-#: conversations.open refused because of one of the people: find who, and go without them.
-MEMBER_ERRORS = frozenset({"user_disabled", "user_not_found", "account_inactive", "cannot_dm_bot"})
 
 #: What each kind of message is, in the words of a note to an admin about it.
 WHAT: dict[OutboxKind, str] = {
@@ -205,9 +200,12 @@ class _Outcome(Exception):
 
 
 class _Permanent(_Outcome):
-    def __init__(self, code: str, gone: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, code: str, gone: dict[str, str] | None = None, *, user_gone: bool = False
+    ) -> None:
         super().__init__(code)
         self.gone = gone or {}
+        self.user_gone = user_gone  # refused because of one of the people (`SlackUserGone`)
 
 
 class _Transient(_Outcome):
@@ -378,7 +376,7 @@ class _Run:
         try:
             return self._open(job.user_ids)
         except _Permanent as exc:
-            if exc.code not in MEMBER_ERRORS:
+            if not exc.user_gone:  # conversations.open refused one of the people: find who
                 raise
             gone = self._unreachable(job.user_ids)
             remaining = [u for u in job.user_ids if u not in gone]
@@ -404,7 +402,7 @@ class _Run:
             except NotFoundError:
                 gone[user_id] = "user_not_found"
                 continue
-            except (SlackDeliveryError, OSError, http.client.HTTPException):
+            except SlackError:
                 continue  # can't tell: keep them
             if user.deleted:
                 gone[user_id] = "user_disabled"
@@ -504,11 +502,10 @@ class _Run:
         `_Outcome`s."""
         self._pace(method, pace_channel)
         try:
-            return call()
-        except SlackApiError as exc:
-            outcome = _classify(exc, method, pace_channel)
-        except (OSError, http.client.HTTPException) as exc:
-            outcome = _Transient(type(exc).__name__, uncertain=True)
+            with slack_errors(method):
+                return call()
+        except SlackError as exc:
+            outcome = _outcome(exc, method, pace_channel)
         if isinstance(outcome, _RateLimited):
             self.report.rate_limited += 1
             self.pacer.backoff(method, outcome.retry_after, pace_channel)
@@ -753,20 +750,17 @@ def _people(user_ids: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _classify(exc: SlackApiError, method: str, channel: str | None) -> _Outcome:
-    code = error_code(exc)
-    status = int(getattr(exc.response, "status_code", 200) or 200)
-    if status == 429 or code == "ratelimited":
-        headers = getattr(exc.response, "headers", {})
-        return _RateLimited(method, retry_after_seconds(headers), channel)
-    if code in AUTH_ERRORS:
-        return _Halt(code)
-    if status >= 500 or code in TRANSIENT_ERRORS:
-        label = code if code != "unknown_error" else f"http_{status}"
-        return _Transient(label, uncertain=code != "request_timeout")
-    if code not in PERMANENT_ERRORS:
-        log.warning("%s: unexpected Slack error %r, not retrying", method, code)
-    return _Permanent(code)
+def _outcome(exc: SlackError, method: str, channel: str | None) -> _Outcome:
+    """What a failed call means for the row, by the type of the gateway's error."""
+    if isinstance(exc, SlackRateLimited):
+        return _RateLimited(method, exc.retry_after, channel)
+    if isinstance(exc, SlackAuthError):
+        return _Halt(exc.code)
+    if isinstance(exc, SlackTransientError):
+        return _Transient(exc.code, uncertain=exc.uncertain)
+    if exc.code not in PERMANENT_ERRORS:
+        log.warning("%s: unexpected Slack error %r, not retrying", method, exc.code)
+    return _Permanent(exc.code, user_gone=isinstance(exc, SlackUserGone))
 
 
 def _rate_limit_retries(client: WebClient) -> int:

@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from slack_sdk.errors import SlackApiError
-
 from bot.core.blocks import Reply
 from bot.core.messages import reports as messages
 from bot.core.stats import (
@@ -34,12 +32,11 @@ from bot.core.stats import (
     met_rate,
     teams_ranked,
 )
-from bot.errors import InvalidInputError, NotFoundError, SlackDeliveryError
+from bot.errors import InvalidInputError, NotFoundError, SlackError
 from bot.reports.cells import plain_from_slack
 from bot.reports.workbook import ReportWorkbook, SummaryInfo
 from bot.services.deps import Deps
 from bot.services.stats import Figures, StatsService, load_figures, opted_in, scope_for
-from bot.slack.gateway import error_code
 from storage.db import SessionFactory
 from storage.repositories import reports as repo
 
@@ -319,37 +316,35 @@ class ExportService:
         return messages.export_sent_reply(filename, result.size)
 
     def _upload(self, user_id: str, result: ExportResult, filename: str) -> None:
-        client = self.deps.slack.client
         headline = result.figures.headline
         try:
-            dm = client.conversations_open(users=user_id)["channel"]["id"]
-            client.files_upload_v2(
-                channel=dm,
-                file=str(result.path),
+            self.deps.slack.upload_to_dm(
+                user_id,
+                str(result.path),
                 filename=filename,
                 title=f"Mingle participation report ({headline.period})",
-                initial_comment=messages.upload_comment(headline),
+                comment=messages.upload_comment(headline),
             )
-        except SlackApiError as exc:
-            raise SlackDeliveryError(
+        except SlackError as exc:
+            raise SlackError(
                 f"I built the report but couldn't send it to your DM (Slack said "
-                f"{error_code(exc)}). Please try again in a minute."
+                f"{exc.code}). Please try again in a minute.",
+                method=exc.method,
+                code=exc.code,
             ) from exc
 
     def _message_link(self, channel_id: str, ts: str) -> str | None:
         try:
-            link = self.deps.slack.client.chat_getPermalink(channel=channel_id, message_ts=ts)
-        except SlackApiError:
+            return self.deps.slack.permalink(channel_id, ts) or None
+        except SlackError:
             return None
-        return str(link.get("permalink") or "") or None
 
     def _channel_name(self, channel_id: str) -> str:
         """`#name` for a channel Mingle can see, else its id."""
         try:
-            info = self.deps.slack.client.conversations_info(channel=channel_id)
-        except SlackApiError:
+            name = self.deps.slack.conversation(channel_id).get("name")
+        except SlackError:
             return channel_id
-        name = (info.get("channel") or {}).get("name")
         return f"#{name}" if name else channel_id
 
 
@@ -402,29 +397,37 @@ def choose_team(team: str | None, known: Sequence[str]) -> str:
     return known[0]
 
 
-def export_cli(
-    out: Path, team: str | None, channel: str | None, since: dt.date | None, progress: bool
-) -> str:
-    """`mingle export`: write the workbook to `out`; returns a one-line summary."""
-    from bot.config import load_settings
-    from storage.db import make_engine, make_session_factory
-    from storage.migrate import ensure_schema_current
-
+def check_export_request(
+    out: Path, channel: str | None, since: dt.date | None, today: dt.date
+) -> str | None:
+    """Check `mingle export`'s options before anything is opened; the channel ID, if any."""
     if out.suffix.lower() != ".xlsx":
         raise InvalidInputError(f"--out must name an .xlsx file, not {out.name!r}.")
     if not out.parent.is_dir():
         raise NotFoundError(f"The folder {str(out.parent)!r} does not exist.")
-    now = dt.datetime.now(dt.UTC)
     channel_id = check_channel_id(channel) if channel else None
     if since is not None:
-        check_since(since, now.date() + dt.timedelta(days=1))
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
+        check_since(since, today + dt.timedelta(days=1))
+    return channel_id
+
+
+def export_cli(
+    deps: Deps,
+    out: Path,
+    team: str | None,
+    channel_id: str | None,
+    since: dt.date | None,
+    progress: bool,
+) -> str:
+    """`mingle export`: write the workbook to `out`; returns a one-line summary.
+
+    `deps` are assembled as for the app (`bot.app.build_deps`); the options were checked
+    with `check_export_request`. Slack is not called.
+    """
+    now = deps.clock()
     bar = TerminalProgress(sys.stderr) if progress and sys.stderr.isatty() else None
     try:
-        ensure_schema_current(engine)
-        sessions = make_session_factory(engine)
-        with sessions() as session:
+        with deps.sessions() as session:
             team_id = choose_team(team, repo.workspace_ids(session))
             if channel_id and not repo.channel_known(session, team_id, channel_id):
                 raise NotFoundError(f"Mingle has no rounds or prompts in {channel_id}.")
@@ -433,7 +436,7 @@ def export_cli(
         os.close(fd)
         try:
             result = build_report(
-                sessions,
+                deps.sessions,
                 scope_for(team_id, ReportOptions(channel_id, since)),
                 Path(partial),
                 now=now,
@@ -446,7 +449,6 @@ def export_cli(
     finally:
         if bar is not None:
             bar.close()
-        engine.dispose()
     headline = result.figures.headline
     where = channel_id or "all channels"
     return (

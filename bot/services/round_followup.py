@@ -11,18 +11,15 @@ import datetime as dt
 import logging
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.core import outbox_keys
 from bot.core.blocks import Reply
 from bot.core.messages import rounds as msg
 from bot.core.rounds import ASK_AGAIN_AFTER, OUTCOMES
 from bot.core.status import MatchOutcome, OutboxKind
-from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
+from bot.errors import InvalidInputError, NotAllowedError, NotFoundError, SlackError
 from bot.services import rounds
 from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
-from bot.slack.gateway import error_code
 from storage.models import Match, Schedule
 from storage.repositories import channels as channels_repo
 from storage.repositories import outbox
@@ -143,6 +140,6 @@ def record_outcome(deps: Deps, team_id: str, user_id: str, match_id: int, outcom
 def update_message(deps: Deps, channel_id: str, ts: str, reply: Reply) -> None:
     """Replace a message Mingle posted (the answered question, the used skip button)."""
     try:
-        deps.slack.client.chat_update(channel=channel_id, ts=ts, **reply.as_kwargs())
-    except SlackApiError as exc:
-        log.warning("couldn't update %s/%s: %s", channel_id, ts, error_code(exc))
+        deps.slack.update_message(channel_id, ts, **reply.as_kwargs())
+    except SlackError as exc:
+        log.warning("couldn't update %s/%s: %s", channel_id, ts, exc.code)
