@@ -16,14 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.core.blocks import Reply
 from bot.core.messages import prompts as msg
 from bot.core.messages.help import error_reply
 from bot.core.prompts import answer_problem, clean_topic, defuse
 from bot.core.search import query_terms
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import InvalidInputError, NotFoundError, SlackError
 from bot.services.deps import Deps
 from bot.services.prompts import answer_view, author_names
 from storage.models import Answer
@@ -124,6 +122,7 @@ class AnswerService:
             )
             return "rejected"
         now = self.deps.clock()
+        search_text, permalink = self._plain(text), self._permalink(channel_id, ts)
         with self.deps.sessions.begin() as session:
             _, created = repo.save_answer(
                 session,
@@ -132,10 +131,10 @@ class AnswerService:
                 message_ts=ts,
                 user_id=user_id,
                 text=text,
-                search_text=self._plain(text),
+                search_text=search_text,
                 now=now,
                 source="thread",
-                permalink=self._permalink(channel_id, ts),
+                permalink=permalink,
                 prompt_id=prompt_id,
                 created_at=_ts_time(ts, now),
             )
@@ -165,12 +164,13 @@ class AnswerService:
                     problem + " Mingle kept your earlier version.",
                 )
             return "rejected"
+        search_text = self._plain(text)
         with self.deps.sessions.begin() as session:
             answer = repo.get_answer(session, team_id, channel_id, ts)
             if answer is None:
                 return "ignored"
             repo.update_answer(
-                session, answer, now=self.deps.clock(), text=text, search_text=self._plain(text)
+                session, answer, now=self.deps.clock(), text=text, search_text=search_text
             )
         return "updated"
 
@@ -229,15 +229,15 @@ class AnswerService:
                 topic=shared.topic,
             )
             answer_id = answer.id
-            names = author_names(self.deps, session, team_id, [user_id])
         if not created or thread_ts is None:
             return answer
+        names = author_names(self.deps, team_id, [user_id])
         post = msg.modal_answer_post(names[user_id], answer.search_text, shared.topic)
         try:
             response = self.deps.slack.post_message(
                 channel_id, post.text, post.blocks, thread_ts=thread_ts
             )
-        except SlackApiError:
+        except SlackError:
             log.warning("could not post a modal answer in its thread", exc_info=True)
             return answer
         ts = str(response.get("ts") or "")
@@ -275,7 +275,7 @@ class AnswerService:
         if problem:
             raise InvalidInputError(problem.replace("That answer", "That message"))
         now = self.deps.clock()
-        permalink = self._permalink(channel_id, ts)
+        search_text, permalink = self._plain(text), self._permalink(channel_id, ts)
         with self.deps.sessions.begin() as session:
             thread_ts = message.get("thread_ts")
             prompt = (
@@ -290,7 +290,7 @@ class AnswerService:
                 message_ts=ts,
                 user_id=author,
                 text=text,
-                search_text=self._plain(text),
+                search_text=search_text,
                 now=now,
                 source="shortcut",
                 permalink=permalink,
@@ -351,24 +351,23 @@ class AnswerService:
         for user_id in set(_MENTION.findall(text)):
             try:
                 names[user_id] = self.deps.slack.user(user_id).label
-            except Exception:  # an unknown user keeps their ID
+            except SlackError:  # an unknown user keeps their ID
                 continue
         return defuse(text, names)
 
     def _permalink(self, channel_id: str, ts: str) -> str:
         try:
-            response = self.deps.slack.client.chat_getPermalink(channel=channel_id, message_ts=ts)
-        except SlackApiError:
+            link = self.deps.slack.permalink(channel_id, ts)
+        except SlackError:
             return ""
-        link = str(response.get("permalink") or "")
         return link if len(link) <= 300 else ""
 
     def _tell(self, channel_id: str, user_id: str, thread_ts: str | None, text: str) -> None:
         """A friendly note only `user_id` sees, in the thread they wrote in."""
         reply = error_reply(text)
         try:
-            self.deps.slack.client.chat_postEphemeral(
-                channel=channel_id, user=user_id, thread_ts=thread_ts, **reply.as_kwargs()
+            self.deps.slack.post_ephemeral(
+                channel_id, user_id, thread_ts=thread_ts, **reply.as_kwargs()
             )
-        except SlackApiError:
+        except SlackError:
             log.info("could not tell %s about a rejected answer", user_id, exc_info=True)

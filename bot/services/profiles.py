@@ -177,8 +177,9 @@ class ProfileService:
         )
 
     def add_interests(self, team_id: str, user_id: str, names: tuple[str, ...]) -> Reply:
+        newcomer = self._newcomer(team_id, user_id)
         with self.deps.sessions.begin() as session:
-            member = self._member_for_edit(session, team_id, user_id)
+            member = self._member_for_edit(session, team_id, user_id, newcomer)
             current = repo.topic_names(member, "interest")
             merged, error = merge_topics(current, names)
             if error:
@@ -214,10 +215,20 @@ class ProfileService:
             "Removed: " + views.topic_text(tuple(removed)),
         )
 
-    def _member_for_edit(self, session: Any, team_id: str, user_id: str) -> Member:
+    def _newcomer(self, team_id: str, user_id: str) -> SlackUser | None:
+        """Slack's record of someone who has no profile yet, looked up before the edit's
+        transaction opens (None for a member); refuses bots and deactivated accounts."""
+        with self.deps.sessions() as session:
+            if repo.get_member(session, team_id, user_id) is not None:
+                return None
+        return self._human(user_id)
+
+    def _member_for_edit(
+        self, session: Any, team_id: str, user_id: str, newcomer: SlackUser | None
+    ) -> Member:
         member, created = repo.get_or_create_member(session, team_id, user_id)
-        if created:
-            apply_slack_user(member, self._human(user_id))
+        if created and newcomer is not None:
+            apply_slack_user(member, newcomer)
         member.last_active_at = self.deps.clock()
         return member
 
@@ -261,8 +272,9 @@ class ProfileService:
         """Store a validated profile edit (see `bot.core.profile.validate_profile`)."""
         if not edit.ok:
             raise InvalidInputError("; ".join(edit.errors.values()))
+        newcomer = self._newcomer(team_id, user_id)
         with self.deps.sessions.begin() as session:
-            member = self._member_for_edit(session, team_id, user_id)
+            member = self._member_for_edit(session, team_id, user_id, newcomer)
             for kind in TOPIC_KINDS:
                 repo.set_topics(session, member, kind, edit.topics[kind])
             member.bio = edit.bio

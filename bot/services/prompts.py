@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ from bot.core.prompts import (
     parse_prompt_schedule,
     validate_prompt_text,
 )
-from bot.core.schedule import check_timezone, fortnight_anchor, next_run
+from bot.core.schedule import fortnight_anchor, next_run
 from bot.core.status import OutboxKind
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services import channels
@@ -83,7 +83,7 @@ class PromptService:
         raise InvalidInputError(f"I don't know `prompts {args[0][:40]}`. {msg.ADMIN_USAGE}")
 
     def turn_on(self, team_id: str, channel_id: str, user_id: str, args: Sequence[str]) -> Reply:
-        setting = parse_prompt_schedule(args, self._admin_timezone(user_id))
+        setting = parse_prompt_schedule(args, channels.admin_timezone(self.deps, user_id))
         check_bot_in_channel(self.deps, channel_id)
         now = self.deps.clock()
         anchor_date = fortnight_anchor(setting.as_cadence(), now)
@@ -161,17 +161,19 @@ class PromptService:
         views = [msg.TemplateView(t.id, t.text) for t in own]
         return msg.templates_reply(channel_id, views, status, upcoming.text)
 
-    def _admin_timezone(self, user_id: str) -> str:
-        try:
-            return check_timezone(self.deps.slack.user(user_id).tz)
-        except Exception:  # an unknown or odd Slack timezone: fall back to UTC
-            return "UTC"
-
     # posting -------------------------------------------------------------------------------
 
     def post(self, team_id: str, channel_id: str, slot: dt.datetime) -> int | None:
-        """Claim the slot, pick the next prompt and queue it; None if the slot was taken."""
+        """Claim the slot, pick the next prompt and queue it; None if the slot was taken.
+
+        The names the digest shows are looked up in Slack first: no Slack call is made while
+        the transaction is open.
+        """
         now = self.deps.clock()
+        with self.deps.sessions() as session:
+            before = repo.prompt_before(session, team_id, channel_id, slot)
+            before_id = before.id if before is not None else None
+        names = self.digest_names(team_id, before_id) if before_id is not None else {}
         with self.deps.sessions.begin() as session:
             own = repo.templates(session, team_id, channel_id)
             bank = bank_for([(t.id, t.text) for t in own])
@@ -190,7 +192,7 @@ class PromptService:
                 log.info("prompt slot %s in %s was already claimed", slot, channel_id)
                 return None
             previous = repo.previous_prompt(session, team_id, channel_id, prompt)
-            digest = self.digest(session, previous) if previous is not None else None
+            digest = self.digest(session, previous, names) if previous is not None else None
             reply = msg.prompt_message(prompt.id, prompt.text, digest)
             schedule = channels_repo.get_schedule(session, team_id, channel_id, PROMPT)
             outbox.enqueue(
@@ -208,28 +210,46 @@ class PromptService:
         deliver_now(self.deps)
         return prompt_id
 
-    def digest(self, session: Session, prompt: Prompt) -> msg.Digest:
-        """How the prompt went: who answered, and the answers with the most reactions."""
+    def digest(
+        self, session: Session, prompt: Prompt, names: Mapping[str, str] | None = None
+    ) -> msg.Digest:
+        """How the prompt went: who answered, and the answers with the most reactions.
+
+        `names` are the authors' names looked up beforehand (`digest_names`); Slack is not
+        called here. Anyone without a name in Mingle or in `names` is "someone".
+        """
         people, count, best = answers_repo.prompt_answers(session, prompt.id, DIGEST_TOP)
-        names = author_names(self.deps, session, prompt.team_id, (a.user_id for a in best))
-        top = tuple(answer_view(a, names) for a in best)
+        stored = stored_names(session, prompt.team_id, (a.user_id for a in best))
+        shown = {**(names or {}), **stored}
+        top = tuple(answer_view(a, shown) for a in best)
         return msg.Digest(prompt.text, people, count, top)
 
+    def digest_names(self, team_id: str, prompt_id: int) -> dict[str, str]:
+        """The names the digest of prompt `prompt_id` shows (see `author_names`)."""
+        with self.deps.sessions() as session:
+            _, _, best = answers_repo.prompt_answers(session, prompt_id, DIGEST_TOP)
+            authors = [a.user_id for a in best]
+        return author_names(self.deps, team_id, authors)
 
-def author_names(
-    deps: Deps, session: Session, team_id: str, user_ids: Iterable[str]
-) -> dict[str, str]:
-    """Display names to show (never mentions) for people, from Mingle's profiles or Slack."""
-    wanted = set(user_ids)
+
+def stored_names(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+    """Display names from Mingle's profiles (people without one are left out)."""
     names: dict[str, str] = {}
-    for user_id, member in members_repo.members_by_user(session, team_id, wanted).items():
+    for user_id, member in members_repo.members_by_user(session, team_id, set(user_ids)).items():
         if member.display_name or member.real_name:
             names[user_id] = member.display_name or member.real_name
+    return names
+
+
+def author_names(deps: Deps, team_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+    """Display names to show (never mentions) for people, from Mingle's profiles or Slack;
+    "someone" for a person Slack doesn't know. Opens its own session and closes it before
+    calling Slack."""
+    wanted = set(user_ids)
+    with deps.sessions() as session:
+        names = stored_names(session, team_id, wanted)
     for user_id in wanted - set(names):
-        try:
-            names[user_id] = deps.slack.user(user_id).label
-        except Exception:  # an unknown or deleted user: still show the answer
-            names[user_id] = "someone"
+        names[user_id] = deps.slack.user_label(user_id, "someone")
     return names
 
 

@@ -193,7 +193,9 @@ def test_the_digest_names_people_without_mentioning_them(deps: Deps, emu: SlackE
     with deps.sessions() as session:
         prompt = session.scalar(select(Prompt))
         assert prompt is not None
-        digest = PromptService(deps).digest(session, prompt)
+    names = PromptService(deps).digest_names(TEAM, prompt.id)  # Slack, with no session open
+    with deps.sessions() as session:
+        digest = PromptService(deps).digest(session, prompt, names)
     assert (digest.people, digest.answers) == (2, 2)
     assert [(v.author, v.reactions) for v in digest.top] == [
         ("Person UB", 2),
