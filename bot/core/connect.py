@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,9 +30,17 @@ import numpy as np
 
 from bot.core.blocks import escape
 from bot.core.matching import MatchOptions, Participant, affinity_matrix
+from bot.core.text import (
+    PERSON_WORDS,
+    STOPWORDS,
+    key_of,
+    strip_controls,
+    unescape_entities,
+    words_with_originals,
+)
 from bot.errors import InvalidInputError
 
-# --- normalising words --------------------------------------------------------------------
+# --- aliases --------------------------------------------------------------------
 
 #: Groups of spellings that mean the same topic. Matching is symmetric within a group.
 ALIAS_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -75,53 +82,6 @@ ALIAS_GROUPS: tuple[tuple[str, ...], ...] = (
     ("mathematics", "math", "maths"),
     ("statistics", "stats"),
 )
-
-_PUNCT_TO_SPACE = re.compile(r"[-_/\\|]+")
-_DROP = re.compile(r"[^\w\s+#.']")
-_SPACE = re.compile(r"\s+")
-STOPWORDS = frozenset(
-    "a an and or the of in on for with to at by about is are who someone anyone people "
-    "person i me my we our you".split()
-)
-
-
-def _singular(word: str) -> str:
-    """A crude English singular, applied the same way to both sides of every comparison."""
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
-        return word[:-2]
-    if word.endswith(("ss", "us", "is")):
-        return word
-    if word.endswith("s"):
-        return word[:-1]
-    return word
-
-
-def words_of(text: str) -> tuple[str, ...]:
-    """The comparable words of `text`: case-folded, punctuation dropped, singular."""
-    return tuple(word for word, _ in _words_with_originals(text))
-
-
-def _words_with_originals(text: str) -> list[tuple[str, str]]:
-    """(comparable word, the word as written) for each word of `text`."""
-    pairs: list[tuple[str, str]] = []
-    for original in _SPACE.split(unicodedata.normalize("NFKC", text)):
-        cleaned = _DROP.sub(" ", _PUNCT_TO_SPACE.sub(" ", original.casefold()))
-        for raw in cleaned.split():
-            word = raw.strip(".'")
-            if word.endswith("'s"):
-                word = word[:-2]
-            if word:
-                pairs.append((_singular(word), original.strip(".,;:!?()[]{}\"'")))
-    return pairs
-
-
-def key_of(text: str) -> str:
-    """The comparable form of a topic or phrase ("Board-Games" -> "board game")."""
-    return " ".join(words_of(text))
 
 
 def _alias_index(groups: Iterable[tuple[str, ...]]) -> dict[str, frozenset[str]]:
@@ -270,6 +230,10 @@ class Phrase:
     words: tuple[frozenset[str], ...]  # per-word variants, when the phrase has several words
 
 
+#: Words of a phrase that are not scored on their own ("someone who knows rust").
+_NOT_TOPICS = STOPWORDS | PERSON_WORDS
+
+
 def parse_query(text: str) -> tuple[Phrase, ...]:
     """Split a search into phrases (commas, semicolons or new lines separate them)."""
     phrases: list[Phrase] = []
@@ -282,7 +246,7 @@ def parse_query(text: str) -> tuple[Phrase, ...]:
         parts = key.split(" ")
         words: tuple[frozenset[str], ...] = ()
         if len(parts) > 1:
-            words = tuple(expand(w) for w in parts if w not in STOPWORDS)
+            words = tuple(expand(w) for w in parts if w not in _NOT_TOPICS)
         phrases.append(Phrase(part.strip(), expand(key), words))
     return tuple(phrases[:MAX_PHRASES])
 
@@ -309,7 +273,7 @@ def _best_in(
 
 def score_person(phrases: Sequence[Phrase], person: Searchable) -> Hit:
     """How well one person matches the search, and where."""
-    bio_words = _words_with_originals(person.bio) if person.bio else []
+    bio_words = words_with_originals(person.bio) if person.bio else []
     total = 0.0
     found: list[Found] = []
     for phrase in phrases:
@@ -381,7 +345,6 @@ def rank_suggestions(
 # --- introductions ------------------------------------------------------------------------
 
 MAX_REASON = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ANGLE = re.compile(r"<([^<>\n]*)>")
 _USER = re.compile(r"^@([UW][A-Z0-9]+)(?:\|[^>]*)?$")
 _CHANNEL = re.compile(r"^#([CG][A-Z0-9]+)(?:\|([^>]*))?$")
@@ -411,18 +374,13 @@ def check_intro(introducer: str, a: str, b: str, reason: str) -> str:
 
 def clean_reason(reason: str) -> str:
     """The reason trimmed of control characters; refuses one over `MAX_REASON` characters."""
-    cleaned = _CONTROL.sub("", reason).strip()
+    cleaned = strip_controls(reason)
     if len(cleaned) > MAX_REASON:
         raise InvalidInputError(
             f"That reason is {len(cleaned)} characters long; please keep it to {MAX_REASON} "
             "(a sentence or two is perfect)."
         )
     return cleaned
-
-
-def _unescape(text: str) -> str:
-    """Slack sends `&`, `<`, `>` typed in a command as entities; undo that before escaping."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def render_reason(reason: str) -> str:
@@ -436,10 +394,10 @@ def render_reason(reason: str) -> str:
     out: list[str] = []
     position = 0
     for token in _ANGLE.finditer(reason):
-        out.append(escape(_unescape(reason[position : token.start()])))
+        out.append(escape(unescape_entities(reason[position : token.start()])))
         out.append(_render_token(token.group(1)))
         position = token.end()
-    out.append(escape(_unescape(reason[position:])))
+    out.append(escape(unescape_entities(reason[position:])))
     return "".join(out)
 
 
@@ -454,9 +412,9 @@ def _render_token(inner: str) -> str:
         return escape("@" + name.lstrip("@"))
     if link := _LINK.match(inner):
         url = escape(link.group(1))
-        text = escape(_unescape(link.group(2) or ""))
+        text = escape(unescape_entities(link.group(2) or ""))
         return f"{text} ({url})" if text and text != url else url
-    return escape("<" + _unescape(inner) + ">")
+    return escape("<" + unescape_entities(inner) + ">")
 
 
 # --- reconnect nudges ---------------------------------------------------------------------

@@ -7,11 +7,10 @@ Topics (interests, can-help-with, want-to-learn) are normalised (`normalize_inte
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.core.interests import normalize_interest
+from bot.core.text import normalize_interest, strip_controls
 
 MAX_TOPICS = 20
 MAX_TOPIC_LENGTH = 40
@@ -24,7 +23,6 @@ TOPIC_LABELS = {
     "can_help": "Can help with",
     "learn": "Wants to learn",
 }
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -63,16 +61,11 @@ class ProfileEdit:
         return not self.errors
 
 
-def clean_text(text: str) -> str:
-    """Strip control characters and outer whitespace from free text."""
-    return _CONTROL.sub("", text).strip()
-
-
 def clean_topics(raw: Iterable[str]) -> tuple[list[str], str | None]:
     """Normalise topics; return them (deduplicated, in order) and an error message or None."""
     seen: dict[str, None] = {}
     for item in raw:
-        name = normalize_interest(clean_text(item))
+        name = normalize_interest(strip_controls(item))
         if not name:
             continue
         if len(name) > MAX_TOPIC_LENGTH:
@@ -97,13 +90,13 @@ def validate_profile(
         if error:
             edit.errors[kind] = error
         edit.topics[kind] = names
-    edit.bio = clean_text(bio)
+    edit.bio = strip_controls(bio)
     if len(edit.bio) > MAX_BIO:
         edit.errors["bio"] = f"Keep your bio to {MAX_BIO} characters (it is {len(edit.bio)})."
-    edit.links = clean_text(links)
+    edit.links = strip_controls(links)
     if len(edit.links) > MAX_LINKS:
         edit.errors["links"] = f"Keep links to {MAX_LINKS} characters."
-    edit.team = clean_text(team)
+    edit.team = strip_controls(team)
     if len(edit.team) > MAX_TEAM:
         edit.errors["team"] = f"Keep the team name to {MAX_TEAM} characters."
     return edit

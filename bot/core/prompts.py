@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.core.schedule import Cadence, ScheduleError, parse_schedule_words
+from bot.core.text import defuse, one_line
 from bot.errors import InvalidInputError
 
 MAX_PROMPT_CHARS = 300
@@ -60,9 +60,6 @@ BUILTIN_PROMPTS: tuple[str, ...] = (
     "What's the most useful thing you learned from another team?",
     "What's a good first task for someone new to your area, and why?",
 )
-
-_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
-_BROADCASTS = ("channel", "here", "everyone")
 
 
 @dataclass(frozen=True)
@@ -124,46 +121,9 @@ def _order(bank: Sequence[BankEntry], seed: str) -> Callable[[BankEntry], tuple[
 # --- text checks ------------------------------------------------------------------------------
 
 
-def defuse(text: str, names: Mapping[str, str] | None = None) -> str:
-    """Slack markup turned into plain words that never ping anyone.
-
-    `<!channel>`, `<!here>` and `<!everyone>` become `@channel`…, `<@U123|ana>` becomes
-    `@ana` (`<@U123>` becomes `@` and the name `names` gives, else the ID), `<#C1|general>`
-    becomes `#general`, `<!subteam^S1|@team>` becomes `@team`, and links keep their label
-    (or URL). Slack's escapes (`&lt;`, `&gt;`, `&amp;`) become the characters they stand
-    for: the result is plain text, and needs `blocks.escape` again before it goes into mrkdwn.
-    """
-    known = names or {}
-
-    def plain(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        target, _, label = inner.partition("|")
-        if target.startswith("!"):
-            name = target[1:].split("^", 1)[0]
-            if name == "date":
-                return label
-            if name in _BROADCASTS:
-                return "@" + name
-            if label:
-                return label if label.startswith("@") else "@" + label
-            return "@" + name
-        if target.startswith("@"):
-            return "@" + (label or known.get(target[1:], target[1:]))
-        if target.startswith("#"):
-            return "#" + (label or target[1:])
-        return label or target
-
-    return (
-        _SLACK_TOKEN.sub(plain, text)
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-    )
-
-
 def validate_prompt_text(text: str) -> str:
     """A channel's own prompt, trimmed and defused; raises `InvalidInputError` when unusable."""
-    cleaned = " ".join(defuse(text).split())
+    cleaned = one_line(defuse(text))
     if not cleaned:
         raise InvalidInputError(
             "Say what the prompt should ask: `/mingle admin prompts add What did you learn "
@@ -192,7 +152,7 @@ def answer_problem(text: str) -> str | None:
 
 def clean_topic(text: str) -> str:
     """An optional answer topic: defused, whitespace collapsed, at most `MAX_TOPIC_CHARS`."""
-    cleaned = " ".join(defuse(text).split())
+    cleaned = one_line(defuse(text))
     if len(cleaned) > MAX_TOPIC_CHARS:
         raise InvalidInputError(f"Keep the topic to {MAX_TOPIC_CHARS} characters.")
     return cleaned

@@ -1,9 +1,10 @@
 """Answer search, the pure part: words to index terms, term weights, ranking, excerpts.
 
-Text is turned into *terms*: Slack markup is removed (mentions dropped, links reduced to
-their label), words are case-folded and stripped of accents, common English words are
-dropped, and a light stemmer maps "upgrades", "upgrading" and "upgraded" to one term.
-Compound words such as `node.js` or `follow-up` are indexed whole and by their parts.
+Text is turned into *terms* by `bot.core.text.analyze`: Slack markup is removed (mentions
+dropped, links reduced to their label), words are case-folded and stripped of accents,
+common English words are dropped, and a light stemmer maps "upgrades", "upgrading" and
+"upgraded" to one term. Compound words such as `node.js` or `follow-up` are indexed whole
+and by their parts.
 
 Each answer stores one weight per term (BM25's saturated term frequency with a length
 norm computed at index time), so a search is a sum over an inverted index:
@@ -14,115 +15,23 @@ win ties. The SQL that runs this lives in `storage/repositories/answers.py`.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.core.blocks import escape
-from bot.core.prompts import defuse
+from bot.core.text import WORD, analyze, defuse, one_line
 
 K1 = 1.2
 B = 0.75
 AVERAGE_LENGTH = 30.0  # terms in a typical answer; the length norm is fixed at index time
 TOPIC_BOOST = 1.5  # added to the weight of terms in an answer's topic
-MAX_TERM_CHARS = 40  # the answer_term.term column
 MAX_TERMS_PER_ANSWER = 300
 MAX_TERM_WEIGHT = K1 + 1 + TOPIC_BOOST + 0.001  # no stored weight is larger (4 decimals kept)
 RARE_POSTINGS = 5000  # terms this rare are always read first (see `search_passes`)
 MAX_QUERY_TERMS = 12
 REACTION_WEIGHT = 0.25
 MAX_REACTION_BONUS = 1.0
-
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are aren as at be because been
-    before being below between both but by can cannot could couldn did didn do does doesn
-    doing don down during each else even ever every few for from further get gets got had
-    hadn has hasn have haven having he her here hers herself him himself his how however i
-    if in into is isn it its itself just let like ll me might more most much must mustn my
-    myself no nor not now of off on once one only or other our ours ourselves out over own
-    re same shan she should shouldn so some such than that the their theirs them themselves
-    then there these they this those through to too under until up upon us very was wasn we
-    were weren what when where which while who whom why will with won would wouldn yet you
-    your yours yourself yourselves ve d s t m y also etc via http https www com org net
-    really thing things way ways lot lots dont cant wont im ive youre thats isnt doesnt
-    didnt arent wasnt
-    """.split()
-)
-
-_MARKUP = re.compile(r"<([^<>]*)>")
-_WORD = re.compile(r"[^\W_]+(?:[.+#'/-][^\W_]+)*[+#]*")
-_PARTS = re.compile(r"[^\W_]+")
-_DOUBLE_KEEP = frozenset("lsz")
-_VOWELS = frozenset("aeiouy")
-
-
-def _fold(text: str) -> str:
-    """Case-folded, accents removed (café -> cafe), compatibility forms unified."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _strip_markup(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        target, _, label = match.group(1).partition("|")
-        if target[:1] in ("@", "!", "#"):
-            return " "  # mentions and broadcasts are not words of the answer
-        return f" {label or target} "
-
-    return _MARKUP.sub(replace, text)
-
-
-def stem(word: str) -> str:
-    """A light English stemmer: plurals, -ing, -ed and a final -e; only on plain words."""
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith("sses"):
-        word = word[:-2]
-    elif word.endswith(("xes", "ches", "shes", "zes")):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    for suffix in ("ing", "ed"):
-        if word.endswith(suffix):
-            base = word[: -len(suffix)]
-            if len(base) >= 3 and any(ch in _VOWELS for ch in base):
-                word = _undouble(base)
-            break
-    if word.endswith("e") and len(word) > 3:
-        word = word[:-1]
-    return word
-
-
-def _undouble(word: str) -> str:
-    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in _VOWELS | _DOUBLE_KEEP:
-        return word[:-1]
-    return word
-
-
-def _keep(term: str) -> bool:
-    return 2 <= len(term) <= MAX_TERM_CHARS and term not in STOPWORDS
-
-
-def analyze(text: str) -> list[str]:
-    """The terms of `text`, in order, with repeats (what gets indexed and searched)."""
-    terms: list[str] = []
-    for match in _WORD.finditer(_fold(_strip_markup(text))):
-        token = match.group(0).replace("'", "")
-        parts = _PARTS.findall(token)
-        if len(parts) > 1:
-            if _keep(token):
-                terms.append(token)
-            terms.extend(stem(part) for part in parts if _keep(part))
-        elif _keep(token):
-            stemmed = stem(token)
-            if _keep(stemmed):
-                terms.append(stemmed)
-    return terms
 
 
 def term_weights(text: str, topic: str = "") -> dict[str, float]:
@@ -211,11 +120,11 @@ def certified(ranked: list[Candidate], limit: int, skipped_idfs: Iterable[float]
 def excerpt(text: str, terms: Iterable[str], width: int = 240) -> str:
     """A mrkdwn excerpt of `text` around the words matching `terms`, those words in bold.
 
-    `text` is plain (see `bot.core.prompts.defuse`); the excerpt is escaped here.
+    `text` is plain (see `bot.core.text.defuse`); the excerpt is escaped here.
     """
     wanted = set(terms)
-    flat = " ".join(text.split())
-    words = list(_WORD.finditer(flat))
+    flat = one_line(text)
+    words = list(WORD.finditer(flat))
     hits = [w for w in words if wanted.intersection(analyze(w.group(0)))]
     start = 0
     if hits and len(flat) > width:
@@ -248,7 +157,7 @@ def excerpt(text: str, terms: Iterable[str], width: int = 240) -> str:
 
 def plain_excerpt(text: str, width: int = 160) -> str:
     """The start of `text` on one line, escaped for mrkdwn."""
-    flat = " ".join(text.split())
+    flat = one_line(text)
     if len(flat) <= width:
         return escape(flat)
     cut = flat.rfind(" ", 0, width)

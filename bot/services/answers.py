@@ -19,8 +19,9 @@ from typing import Any
 from bot.core.blocks import Reply
 from bot.core.messages import prompts as msg
 from bot.core.messages.help import error_reply
-from bot.core.prompts import answer_problem, clean_topic, defuse
+from bot.core.prompts import answer_problem, clean_topic
 from bot.core.search import query_terms
+from bot.core.text import defuse
 from bot.errors import InvalidInputError, NotFoundError, SlackError
 from bot.services.deps import Deps
 from bot.services.prompts import answer_view, author_names

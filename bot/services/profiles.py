@@ -8,11 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.blocks import Reply, escape
-from bot.core.interests import normalize_interest
 from bot.core.messages import profile as views
 from bot.core.messages.help import error_reply, info_reply
 from bot.core.profile import TOPIC_KINDS, Profile, ProfileEdit, merge_topics
 from bot.core.status import MemberStatus
+from bot.core.text import normalize_interest
 from bot.errors import InvalidInputError
 from bot.services.deps import Deps
 from bot.slack.gateway import SlackUser

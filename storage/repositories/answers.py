@@ -19,7 +19,7 @@ from sqlalchemy import insert as sa_insert
 from sqlalchemy.orm import Session
 
 from bot.core import search as core
-from bot.core.interests import normalize_interest
+from bot.core.text import normalize_interest
 from storage.models import Answer, AnswerTerm, Interest
 from storage.repositories.inserts import insert_if_new
 

@@ -99,15 +99,6 @@ def test_unrelated_or_too_short_pieces_do_not_match(phrase: str, topic: str) -> 
     assert topic_match(phrase, topic) == 0.0
 
 
-def test_key_of_normalises_case_punctuation_and_plurals() -> None:
-    assert key_of("Board-Games!") == "board game"
-    assert key_of("Node.js") == "node.js"
-    assert key_of("C++ & C#") == "c++ c#"
-    assert key_of("glasses") == "glass"
-    assert key_of("chess") == "chess"
-    assert key_of("Ana's books") == "ana book"
-
-
 def test_canonical_topic_uses_the_usual_name() -> None:
     assert canonical_topic("ML") == "machine learning"
     assert canonical_topic("k8s") == "kubernetes"

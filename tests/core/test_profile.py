@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from bot.core.blocks import escape
-from bot.core.interests import normalize_interest
 from bot.core.profile import validate_profile
 
 
@@ -38,10 +37,6 @@ def test_bio_limit_and_unicode() -> None:
     assert "300" in validate_profile({}, "é" * 301, "", "").errors["bio"]
     edit = validate_profile({"interest": ["Café ☕", "CAFÉ ☕"]}, "Ünïcødé bio", "", "")
     assert edit.ok and edit.topics["interest"] == ["café ☕"]
-
-
-def test_normalize_interest_nfc() -> None:
-    assert normalize_interest("Cafe\u0301") == normalize_interest("Café")
 
 
 def test_escape_neutralises_mentions_and_markup() -> None:

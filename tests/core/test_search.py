@@ -14,7 +14,6 @@ from bot.core.search import (
     MAX_TERM_WEIGHT,
     Candidate,
     TopicFinder,
-    analyze,
     certified,
     excerpt,
     idf,
@@ -23,52 +22,9 @@ from bot.core.search import (
     rank,
     reaction_bonus,
     search_passes,
-    stem,
     term_weights,
 )
-
-
-@pytest.mark.parametrize(
-    ("word", "expected"),
-    [
-        ("upgrades", "upgrad"),
-        ("upgrading", "upgrad"),
-        ("upgraded", "upgrad"),
-        ("upgrade", "upgrad"),
-        ("queries", "query"),
-        ("query", "query"),
-        ("running", "run"),
-        ("debugging", "debug"),
-        ("installing", "install"),
-        ("boxes", "box"),
-        ("class", "class"),
-        ("status", "status"),
-        ("analysis", "analysis"),
-        ("go", "go"),
-        ("k8s", "k8s"),
-    ],
-)
-def test_stem(word: str, expected: str) -> None:
-    assert stem(word) == expected
-
-
-def test_analyze_drops_markup_stopwords_and_accents_and_splits_compounds() -> None:
-    text = (
-        "How do I upgrade <https://k8s.io|Kubernetes> clusters? <@U123> <!channel> said: "
-        "use node.js & C++ for the follow-up. Café RÉSUMÉ don't"
-    )
-    terms = analyze(text)
-    assert terms[:3] == ["upgrad", "kubernet", "cluster"]
-    assert "u123" not in terms and "channel" not in terms  # mentions are not words
-    assert {"node.js", "nod", "js", "c++", "follow-up", "follow", "caf", "resum"} <= set(terms)
-    assert not {"how", "do", "the", "for", "dont", "up"} & set(terms)
-    assert analyze("") == [] and analyze("the and of a") == []
-
-
-def test_terms_fit_the_index_column() -> None:
-    long_word = "x" * 41
-    assert analyze(long_word) == []
-    assert all(2 <= len(t) <= 40 for t in analyze("a bb " + "y" * 40))
+from bot.core.text import analyze
 
 
 def test_query_terms_are_distinct_and_capped() -> None:
