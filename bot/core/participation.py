@@ -21,9 +21,7 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-ACTIVE = "active"
-PAUSED = "paused"
-COULD_NOT = "could_not"  # a group's answer to "Did you meet?"
+from bot.core.status import MatchOutcome, MemberStatus
 
 #: Boost for someone who was alone, or whose match couldn't meet, last round.
 LEFT_OUT_BOOST = 1.0
@@ -70,9 +68,9 @@ def valid_tz(name: str) -> str:
 def is_taking_part(status: str, paused_until: dt.date | None, on: dt.date) -> bool:
     """Joined and not paused on `on` (a pause whose end date has come, or that has none,
     counts as over)."""
-    if status == ACTIVE:
+    if status == MemberStatus.ACTIVE:
         return True
-    return status == PAUSED and (paused_until is None or paused_until <= on)
+    return status == MemberStatus.PAUSED and (paused_until is None or paused_until <= on)
 
 
 def who_takes_part(
@@ -114,6 +112,6 @@ def left_out(groups: Iterable[tuple[str | None, Iterable[str]]], alone: Iterable
     meet. They get `LEFT_OUT_BOOST` in the next round."""
     people = set(alone)
     for outcome, members in groups:
-        if outcome == COULD_NOT:
+        if outcome == MatchOutcome.COULD_NOT:
             people.update(members)
     return people
