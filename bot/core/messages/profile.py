@@ -23,18 +23,19 @@ from bot.core.blocks import (
     text_input,
 )
 from bot.core.profile import MAX_BIO, MAX_LINKS, MAX_TEAM, TOPIC_KINDS, TOPIC_LABELS, Profile
+from bot.core.status import MemberStatus
 
 STATUS_TEXT = {
-    "active": ":large_green_circle: Active: you'll be matched in the next rounds",
-    "paused": ":double_vertical_bar: Paused",
-    "left": ":white_circle: Not taking part (you left)",
-    "none": ":white_circle: Not taking part yet",
+    MemberStatus.ACTIVE: ":large_green_circle: Active: you'll be matched in the next rounds",
+    MemberStatus.PAUSED: ":double_vertical_bar: Paused",
+    MemberStatus.LEFT: ":white_circle: Not taking part (you left)",
+    "none": ":white_circle: Not taking part yet",  # never joined (see `Profile.status`)
 }
 
 
 def status_line(profile: Profile) -> str:
     text = STATUS_TEXT.get(profile.status, profile.status)
-    if profile.status == "paused" and profile.paused_until:
+    if profile.status == MemberStatus.PAUSED and profile.paused_until:
         text += f" until {profile.paused_until.isoformat()}"
     return text
 
@@ -78,9 +79,9 @@ def home_view(
         section(status_line(profile)),
     ]
     buttons = [button("Edit profile", ids.ACTION_EDIT_PROFILE, style="primary")]
-    if profile.status in ("none", "left"):
+    if profile.status in ("none", MemberStatus.LEFT):
         buttons.append(button("Join Mingle", ids.ACTION_JOIN, style="primary"))
-    elif profile.status == "active":
+    elif profile.status == MemberStatus.ACTIVE:
         buttons.append(button("Pause 2 weeks", ids.ACTION_PAUSE, value="2"))
         buttons.append(button("Leave", ids.ACTION_LEAVE))
     else:
