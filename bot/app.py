@@ -60,8 +60,10 @@ def build_deps(
 
 
 def build_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> App:
-    """The Bolt app: middleware (services, event dedup), every handler, and error handling."""
+    """The Bolt app: middleware (payload shape, services, workspace boundary, event dedup),
+    every handler, and error handling."""
     import handlers
+    from bot.middleware import check_shape, workspace_boundary
 
     # An empty string, not None: Bolt would otherwise read SLACK_SIGNING_SECRET itself.
     signing_secret = (
@@ -75,8 +77,10 @@ def build_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> A
         ignoring_self_events_enabled=True,
         url_verification_enabled=True,
         logger=logging.getLogger("mingle.bolt"),
+        before_authorize=check_shape,
     )
     app.use(_provide_deps(deps))
+    app.use(workspace_boundary(deps))
     app.use(_deduplicate_events(deps))
     app.error(_on_error)
     handlers.register(app)
@@ -112,5 +116,14 @@ def _deduplicate_events(deps: Deps) -> Callable[..., Any]:
     return deduplicate_events
 
 
-def _on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
-    logger.error("unhandled error for a %s request: %r", body.get("type", "slash command"), error)
+def _on_error(
+    error: Exception, body: dict[str, Any], response: BoltResponse | None
+) -> BoltResponse | None:
+    """The last guard, for errors the handlers' own (`handlers.runtime.friendly_listener`)
+    did not catch: logged with the traceback, and Slack gets a quick, empty 200 (a 500 would
+    only make it retry the same request)."""
+    kind = body.get("type", "slash command") if isinstance(body, dict) else "malformed"
+    log.error("unexpected error in a %s request", str(kind)[:40], exc_info=error)
+    if response is None:  # already acknowledged
+        return None
+    return BoltResponse(status=200, body="")

@@ -1,4 +1,5 @@
-"""Logging setup, with a filter that redacts Slack tokens and secrets from every record."""
+"""Logging setup: filters that redact Slack tokens and secrets from every record, cap each
+line (a request body never reaches the log whole) and drop Bolt's echo of rejected bodies."""
 
 from __future__ import annotations
 
@@ -23,6 +24,39 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+#: The longest message a log line carries; the rest is cut (tracebacks are kept whole).
+MAX_LOG_CHARS = 2000
+
+
+def cap_line(text: str, limit: int = MAX_LOG_CHARS) -> str:
+    """`text` on one line (newlines escaped) and at most about `limit` characters."""
+    flat = text.replace("\r", "\\r").replace("\n", "\\n")
+    if len(flat) <= limit:
+        return flat
+    return f"{flat[:limit]}… [{len(flat) - limit} more characters cut]"
+
+
+class CapLines(logging.Filter):
+    """One line per message, at most `MAX_LOG_CHARS` long: whatever a caller passes (a request
+    body, a Slack payload), the log stays readable and small."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        capped = cap_line(message)
+        if capped != message:
+            record.msg = capped
+            record.args = None
+        return True
+
+
+class DropRejectedBodies(logging.Filter):
+    """Bolt logs the whole body of a request whose signature it rejects (at INFO); Mingle
+    rejects those before Bolt sees them (`bot.server`), and never wants them in the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Invalid request signature detected")
+
+
 class DropBoltTokenNotice(logging.Filter):
     """Bolt reads SLACK_BOT_TOKEN itself and warns that the configured client wins; it does,
     by design (`bot.app.build_app`), so the notice is noise."""
@@ -34,7 +68,9 @@ class DropBoltTokenNotice(logging.Filter):
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(DropRejectedBodies())
     handler.addFilter(RedactSecrets())
+    handler.addFilter(CapLines())
     handler.addFilter(DropBoltTokenNotice())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -4,13 +4,26 @@ Bolt's own ASGI adapter runs the (synchronous) app inside the event loop; this o
 each request to a worker thread, so a slow database never stalls other requests. Bolt acks
 before the listener's slow work (`process_before_response` is off), so Slack gets its
 answer within its 3 seconds.
+
+Every request to `/slack/events` is checked in this order, and stops at the first failure:
+
+1. its signature, first, on the raw bytes: unsigned, badly signed, or with a timestamp that
+   is not a number or is more than 5 minutes off, it gets 401 and is never parsed;
+2. its body: it must be UTF-8 that Bolt can parse into an object, or it gets 400;
+3. inside the Bolt app (`bot.middleware`): its shape and its workspace.
+
+Whatever happens, the answer is never a 500 and never a traceback: a malformed request
+costs one WARNING line, which never holds the body.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -26,6 +39,42 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 MAX_BODY = 1_000_000
+#: How far a request's timestamp may be from now (Slack's advice: 5 minutes).
+MAX_CLOCK_SKEW = 5 * 60
+
+
+def signature_is_valid(
+    secret: str, raw: bytes, timestamp: str, signature: str, *, now: float | None = None
+) -> bool:
+    """Slack's `v0` signature of `raw`, checked on the bytes as they came (slack_sdk's
+    `SignatureVerifier` decodes them as UTF-8 first, and raises on bytes that are not).
+    A timestamp that is not a plain number, or is stale, fails."""
+    if not secret or not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+        return False
+    if abs((time.time() if now is None else now) - int(timestamp)) > MAX_CLOCK_SKEW:
+        return False
+    base = b"v0:" + timestamp.encode() + b":" + raw
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
+
+
+def bolt_request(
+    raw: bytes, query: str, headers: dict[str, str | Sequence[str]]
+) -> tuple[BoltRequest | None, str]:
+    """The `BoltRequest` for a signed body, or None and what is wrong with it (never its
+    content). Bolt raises on bodies it can't parse (`null`, `payload=5`, bad JSON), before
+    any middleware could answer; so they are caught here."""
+    try:
+        text_body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "the body is not UTF-8"
+    try:
+        request = BoltRequest(body=text_body, query=query, headers=headers)
+    except Exception as exc:  # Bolt's parser and context builder assume a well-formed body
+        return None, f"the body does not parse ({type(exc).__name__})"
+    if not isinstance(request.body, dict):
+        return None, "the body is not an object"
+    return request, ""
 
 
 def check_health(deps: Deps) -> tuple[bool, str]:
@@ -42,6 +91,8 @@ class MingleASGI:
         self.app = app
         self.deps = deps
         self.path = path
+        secret = deps.settings.slack_signing_secret
+        self._secret = secret.get_secret_value() if secret is not None else ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -68,9 +119,24 @@ class MingleASGI:
         headers: dict[str, str | Sequence[str]] = {}
         for key, value in scope.get("headers", []):
             headers[key.decode("latin-1").lower()] = value.decode("latin-1")
+        timestamp = str(headers.get("x-slack-request-timestamp", ""))
+        signature = str(headers.get("x-slack-signature", ""))
+        if not signature_is_valid(self._secret, raw, timestamp, signature):
+            log.info("rejected a request without a valid signature (%d bytes)", len(raw))
+            await _respond(send, 401, b"Invalid signature", "text/plain")
+            return
         query = scope.get("query_string", b"").decode("latin-1")
-        request = BoltRequest(body=raw.decode("utf-8"), query=query, headers=headers)
-        response = await asyncio.to_thread(self.app.dispatch, request)
+        request, problem = bolt_request(raw, query, headers)
+        if request is None:
+            log.warning("ignored a malformed request: %s", problem)
+            await _respond(send, 400, b"Malformed request", "text/plain")
+            return
+        try:
+            response = await asyncio.to_thread(self.app.dispatch, request)
+        except Exception:  # Bolt answers its own errors; this is the last guard
+            log.exception("the app failed to answer a request")
+            await _respond(send, 200, b"", "text/plain")
+            return
         content_type = response.headers.get("content-type", ["text/plain;charset=utf-8"])[0]
         await _respond(send, response.status, (response.body or "").encode(), content_type)
 

@@ -1,13 +1,21 @@
-"""What every handler shares: the services from the Bolt context, and friendly failures."""
+"""What every handler shares: the services from the Bolt context, and friendly failures.
+
+Friendly failures are handled in one place, `friendly_listener`, which each surface's
+`register` wraps around every callback of its table: a handler just raises.
+`CommandError` becomes the help for that command, any other `MingleError` its message, and
+anything else is logged with its traceback and becomes an apology; the person sees it
+ephemerally (or, in a modal, under an input), and Slack always gets its acknowledgement.
+"""
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
-from slack_bolt import BoltContext, Respond
+from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt.kwargs_injection.args import Args
 
 from bot.core.blocks import Reply
 from bot.core.commands import CommandError
@@ -34,27 +42,105 @@ def send(respond: Respond, reply: Reply, *, replace: bool = False) -> None:
     respond(response_type="ephemeral", replace_original=replace, **reply.as_kwargs())
 
 
-@contextmanager
-def friendly(
-    respond: Respond | None, on_error: Callable[[Reply], None] | None = None
-) -> Iterator[None]:
-    """Turn a `MingleError` into a friendly ephemeral reply, and anything else into an apology."""
+Surface = Literal["command", "action", "options", "view", "shortcut", "event"]
 
-    def show(reply: Reply) -> None:
-        if on_error is not None:
-            on_error(reply)
-        elif respond is not None:
-            send(respond, reply)
+#: The longest error Slack shows under a modal's input.
+MAX_FIELD_ERROR = 150
 
+
+def failure_reply(exc: Exception) -> Reply:
+    """What the person is told when a handler raised `exc` (anything unexpected is logged
+    with its traceback)."""
+    if isinstance(exc, CommandError):
+        return help_reply(exc.topic, exc.message)
+    if isinstance(exc, MingleError):
+        return error_reply(exc.message)
+    log.error("a handler failed", exc_info=exc)
+    return error_reply(SORRY)
+
+
+def _message_of(exc: Exception) -> str:
+    return exc.message if isinstance(exc, MingleError) else SORRY
+
+
+def _input_blocks(view: Any) -> list[str]:
+    blocks = view.get("blocks") if isinstance(view, dict) else None
+    return [
+        str(block.get("block_id"))
+        for block in blocks or []
+        if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id")
+    ]
+
+
+def error_field(view: Any, exc: Exception, errors_on: str | None) -> str | None:
+    """The modal input to show an error under: the one the error names (when the modal has
+    it), else `errors_on`, else the modal's first input."""
+    inputs = _input_blocks(view)
+    named = getattr(exc, "field", None)
+    if isinstance(named, str) and named in inputs:
+        return named
+    if errors_on is not None:
+        return errors_on
+    return inputs[0] if inputs else None
+
+
+def _fail(surface: Surface, args: Args, exc: Exception, errors_on: str | None) -> None:
+    ack: Ack = args.ack
+    acknowledged = ack.response is not None
+    if surface == "view":
+        if not isinstance(exc, MingleError):
+            log.error("a modal submission failed", exc_info=exc)
+        elif acknowledged:
+            log.info("a modal's error could not be shown: %s", exc.message)
+        if acknowledged:
+            return
+        field = error_field(args.view, exc, errors_on)
+        if field is None:
+            ack()
+            return
+        ack(response_action="errors", errors={field: _message_of(exc)[:MAX_FIELD_ERROR]})
+        return
+    if surface == "options":
+        failure_reply(exc)
+        if not acknowledged:
+            ack(options=[])
+        return
+    if surface == "event":
+        if isinstance(exc, MingleError):
+            log.info("an event was not handled: %s", exc.message)
+        else:
+            log.error("an event handler failed", exc_info=exc)
+        return
+    if not acknowledged:
+        ack()
+    reply = failure_reply(exc)
+    body = args.body if isinstance(args.body, dict) else {}
+    respond: Respond | None = args.respond
+    if respond is None or not body.get("response_url"):
+        log.info("an error had nowhere to be shown: %s", reply.text)
+        return
     try:
-        yield
-    except CommandError as exc:
-        show(help_reply(exc.topic, exc.message))
-    except MingleError as exc:
-        show(error_reply(exc.message))
-    except Exception:
-        log.exception("handler failed")
-        show(error_reply(SORRY))
+        send(respond, reply)
+    except Exception as failure:  # Slack's response_url failed: nothing more to tell anyone
+        log.warning("couldn't show an error reply: %s", type(failure).__name__)
+
+
+def friendly_listener(
+    callback: Callable[..., Any], surface: Surface, *, errors_on: str | None = None
+) -> Callable[[Args], None]:
+    """`callback`, with its failures made friendly (see the module docstring); Bolt passes
+    it exactly the arguments it names. `errors_on`: the modal input that shows an error
+    which names none."""
+    names = inspect.getfullargspec(callback).args
+
+    def listener(args: Args) -> None:
+        try:
+            callback(**{name: getattr(args, name) for name in names})
+        except Exception as exc:
+            _fail(surface, args, exc, errors_on)
+
+    listener.__name__ = listener.__qualname__ = getattr(callback, "__name__", "listener")
+    return listener
 
 
 def plain_values(view: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.core.numbers import read_id
 from bot.core.schedule import Cadence, ScheduleError, parse_schedule_words
 from bot.core.text import defuse, one_line
 from bot.errors import InvalidInputError
@@ -72,7 +73,7 @@ class BankEntry:
     @property
     def custom_id(self) -> int | None:
         kind, _, value = self.key.partition(":")
-        return int(value) if kind == "custom" and value.isdigit() else None
+        return read_id(value) if kind == "custom" else None
 
 
 def builtin_bank() -> list[BankEntry]:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bot.core.numbers import read_id
 from bot.core.schedule import (
     Cadence,
     ScheduleError,
@@ -215,9 +216,10 @@ def parse_skip_value(value: str) -> tuple[str, dt.datetime]:
 
 
 def parse_match_value(value: str) -> int:
-    if not value.isdigit():
+    match_id = read_id(value)
+    if match_id is None:
         raise InvalidInputError("That button is out of date.")
-    return int(value)
+    return match_id
 
 
 # --- icebreakers --------------------------------------------------------------------------

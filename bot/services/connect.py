@@ -29,6 +29,7 @@ from bot.core.blocks import Reply
 from bot.core.matching import Participant, PastGroup, Reason, common_ground
 from bot.core.matching.hours import is_timezone
 from bot.core.messages import connect as views
+from bot.core.numbers import read_id
 from bot.core.status import JOINED, MatchOutcome, MemberStatus, OutboxKind
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services.delivery import deliver_now
@@ -417,10 +418,9 @@ def nudge_member(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> bo
 
 def say_hi(deps: Deps, team_id: str, user_id: str, nudge_value: str) -> Reply:
     """The nudge's "Say hi" button: a group DM with that person and a friendly starter."""
-    try:
-        nudge_id = int(nudge_value)
-    except ValueError:
-        raise InvalidInputError("That button is out of date.") from None
+    nudge_id = read_id(nudge_value)
+    if nudge_id is None:
+        raise InvalidInputError("That button is out of date.")
     with deps.sessions() as session:
         nudge = repo.get_nudge(session, nudge_id)
         if nudge is None or nudge.team_id != team_id or nudge.user_id != user_id:

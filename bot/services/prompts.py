@@ -21,6 +21,7 @@ from bot.core import outbox_keys
 from bot.core.blocks import Reply
 from bot.core.messages import prompts as msg
 from bot.core.messages.rounds import when_text
+from bot.core.numbers import MAX_ID, read_id
 from bot.core.prompts import (
     bank_for,
     next_prompt,
@@ -129,9 +130,14 @@ class PromptService:
 
     def remove(self, team_id: str, channel_id: str, args: Sequence[str]) -> Reply:
         usage = "Say which one: `/mingle admin prompts remove 12` (ids are in `prompts list`)."
-        if len(args) != 1 or not args[0].lstrip("#").isdigit():
+        if len(args) != 1:
             raise InvalidInputError(usage)
-        template_id = int(args[0].lstrip("#"))
+        template_id = read_id(args[0])
+        if template_id is None:
+            raise InvalidInputError(
+                f"`{args[0][:20]}` is not a prompt id: ids are whole numbers from 1 to "
+                f"{MAX_ID}, shown by `/mingle admin prompts list`."
+            )
         with self.deps.sessions.begin() as session:
             template = repo.remove_template(
                 session, team_id, channel_id, template_id, self.deps.clock()

@@ -15,7 +15,7 @@ from bot.core import ids
 from bot.core.blocks import Reply
 from bot.services.profiles import ProfileService
 from handlers.actions import connect, prompts, rounds
-from handlers.runtime import deps_of, friendly, team_of
+from handlers.runtime import deps_of, friendly_listener, team_of
 
 
 def _user(body: dict[str, Any]) -> str:
@@ -35,42 +35,36 @@ def _notify(context: BoltContext, body: dict[str, Any], respond: Respond) -> Any
 
 def edit_profile(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
-    with friendly(None, _notify(context, body, respond)):
-        ProfileService(deps_of(context)).open_edit_modal(
-            team_of(context), _user(body), str(body["trigger_id"])
-        )
+    ProfileService(deps_of(context)).open_edit_modal(
+        team_of(context), _user(body), str(body["trigger_id"])
+    )
 
 
 def join(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     show = _notify(context, body, respond)
-    with friendly(None, show):
-        show(ProfileService(deps_of(context)).join(team_of(context), _user(body)))
+    show(ProfileService(deps_of(context)).join(team_of(context), _user(body)))
 
 
 def leave(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
-    with friendly(None, _notify(context, body, respond)):
-        ProfileService(deps_of(context)).leave(team_of(context), _user(body))
+    ProfileService(deps_of(context)).leave(team_of(context), _user(body))
 
 
 def forget_me(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
-    with friendly(None, _notify(context, body, respond)):
-        ProfileService(deps_of(context)).forget(team_of(context), _user(body))
+    ProfileService(deps_of(context)).forget(team_of(context), _user(body))
 
 
 def pause(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     weeks = int((body.get("actions") or [{}])[0].get("value") or 2)
-    with friendly(None, _notify(context, body, respond)):
-        ProfileService(deps_of(context)).pause_weeks(team_of(context), _user(body), weeks)
+    ProfileService(deps_of(context)).pause_weeks(team_of(context), _user(body), weeks)
 
 
 def resume(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
-    with friendly(None, _notify(context, body, respond)):
-        ProfileService(deps_of(context)).resume(team_of(context), _user(body))
+    ProfileService(deps_of(context)).resume(team_of(context), _user(body))
 
 
 def topic_options(ack: Ack, payload: dict[str, Any], context: BoltContext) -> None:
@@ -105,6 +99,6 @@ OPTIONS: dict[str, Callable[..., None]] = {
 
 def register(app: App) -> None:
     for action_id, callback in ACTIONS.items():
-        app.action(action_id)(callback)
+        app.action(action_id)(friendly_listener(callback, "action"))
     for action_id, callback in OPTIONS.items():
-        app.options(action_id)(callback)
+        app.options(action_id)(friendly_listener(callback, "options"))

@@ -12,7 +12,7 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.core.blocks import Reply
 from bot.services import connect
-from handlers.runtime import deps_of, friendly, send, team_of
+from handlers.runtime import deps_of, send, team_of
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -29,22 +29,17 @@ def _show(body: dict[str, Any], respond: Respond) -> Any:
 
 def introduce_me(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
-    with friendly(None, _show(body, respond)):
-        connect.open_self_intro_modal(
-            deps_of(context),
-            team_of(context),
-            str(body["user"]["id"]),
-            _value(body),
-            str(body["trigger_id"]),
-        )
+    connect.open_self_intro_modal(
+        deps_of(context),
+        team_of(context),
+        str(body["user"]["id"]),
+        _value(body),
+        str(body["trigger_id"]),
+    )
 
 
 def say_hi(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
-    show = _show(body, respond)
-    with friendly(None, show):
-        show(
-            connect.say_hi(
-                deps_of(context), team_of(context), str(body["user"]["id"]), _value(body)
-            )
-        )
+    _show(body, respond)(
+        connect.say_hi(deps_of(context), team_of(context), str(body["user"]["id"]), _value(body))
+    )

@@ -11,7 +11,7 @@ from bot.core import ids
 from bot.core.blocks import Reply
 from bot.core.rounds import parse_match_value, parse_skip_value
 from bot.services import round_followup
-from handlers.runtime import deps_of, friendly, send, team_of
+from handlers.runtime import deps_of, send, team_of
 
 OUTCOME_OF = {
     ids.ACTION_MET: "met",
@@ -48,23 +48,19 @@ def _show(context: BoltContext, body: dict[str, Any], respond: Respond, reply: R
 def skip_round(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     user_id, _, value = _clicked(body)
-    with friendly(respond):
-        channel_id, slot = parse_skip_value(value)
-        reply = round_followup.skip_round(
-            deps_of(context), team_of(context), user_id, channel_id, slot
-        )
-        _show(context, body, respond, reply)
+    channel_id, slot = parse_skip_value(value)
+    reply = round_followup.skip_round(deps_of(context), team_of(context), user_id, channel_id, slot)
+    _show(context, body, respond, reply)
 
 
 def answer_followup(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     user_id, action_id, value = _clicked(body)
-    with friendly(respond):
-        reply = round_followup.record_outcome(
-            deps_of(context),
-            team_of(context),
-            user_id,
-            parse_match_value(value),
-            OUTCOME_OF[action_id],
-        )
-        _show(context, body, respond, reply)
+    reply = round_followup.record_outcome(
+        deps_of(context),
+        team_of(context),
+        user_id,
+        parse_match_value(value),
+        OUTCOME_OF[action_id],
+    )
+    _show(context, body, respond, reply)

@@ -18,7 +18,7 @@ from bot.core.commands import CommandError, parse_command
 from bot.services.profiles import ProfileService
 from handlers.commands import admin, connect, profile, prompts
 from handlers.commands.router import Invocation, Route
-from handlers.runtime import deps_of, friendly, send, team_of
+from handlers.runtime import deps_of, friendly_listener, send, team_of
 
 #: request type -> its route.
 ROUTES: dict[type, Route] = {
@@ -51,16 +51,15 @@ def mingle_command(
         trigger_id=str(command.get("trigger_id", "")),
         respond=respond,
     )
-    with friendly(respond):
-        today = ProfileService(deps).today_for(invocation.team_id, invocation.user_id)
-        request = parse_command(str(command.get("text") or ""), today)
-        route = ROUTES.get(type(request))
-        if route is None:
-            raise CommandError("That command isn't available yet.")
-        reply = route(deps, invocation, request)
-        if reply is not None:
-            send(respond, reply)
+    today = ProfileService(deps).today_for(invocation.team_id, invocation.user_id)
+    request = parse_command(str(command.get("text") or ""), today)
+    route = ROUTES.get(type(request))
+    if route is None:
+        raise CommandError("That command isn't available yet.")
+    reply = route(deps, invocation, request)
+    if reply is not None:
+        send(respond, reply)
 
 
 def register(app: App) -> None:
-    app.command(ids.COMMAND)(mingle_command)
+    app.command(ids.COMMAND)(friendly_listener(mingle_command, "command"))

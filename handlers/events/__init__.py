@@ -15,7 +15,7 @@ from slack_bolt import App, BoltContext
 
 from bot.services.profiles import ProfileService
 from handlers.events import connect, prompts
-from handlers.runtime import deps_of, team_of
+from handlers.runtime import deps_of, friendly_listener, team_of
 
 
 def app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
@@ -36,4 +36,4 @@ EVENTS: dict[str, Callable[..., None]] = {
 
 def register(app: App) -> None:
     for event, listener in EVENTS.items():
-        app.event(event)(listener)
+        app.event(event)(friendly_listener(listener, "event"))

@@ -32,11 +32,7 @@ def _answer_related(event: dict[str, Any]) -> bool:
 def message(event: dict[str, Any], context: BoltContext) -> None:
     if not _answer_related(event):
         return
-    try:
-        outcome = AnswerService(deps_of(context)).on_message(team_of(context), event)
-    except Exception:
-        log.exception("could not handle a message event")
-        return
+    outcome = AnswerService(deps_of(context)).on_message(team_of(context), event)
     log.debug("message event: %s", outcome)
 
 

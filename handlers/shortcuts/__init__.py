@@ -10,6 +10,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from bot.core import ids
+from handlers.runtime import friendly_listener
 from handlers.shortcuts import connect, prompts
 
 #: callback_id -> the callback for the shortcut.
@@ -21,4 +22,4 @@ SHORTCUTS: dict[str, Callable[..., None]] = {
 
 def register(app: App) -> None:
     for callback_id, callback in SHORTCUTS.items():
-        app.shortcut(callback_id)(callback)
+        app.shortcut(callback_id)(friendly_listener(callback, "shortcut"))

@@ -7,12 +7,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.services import connect
-from handlers.runtime import deps_of, log
+from handlers.runtime import deps_of
 
 
 def intro_shortcut(ack: Ack, shortcut: dict[str, Any], context: BoltContext) -> None:
     ack()
-    try:
-        connect.open_intro_modal(deps_of(context), str(shortcut["trigger_id"]))
-    except Exception:  # no response_url to answer on: the person just sees no modal
-        log.exception("could not open the intro modal")
+    connect.open_intro_modal(deps_of(context), str(shortcut["trigger_id"]))

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, BoltContext
 
-from bot.core.blocks import Reply
 from bot.services.answers import AnswerService
-from handlers.runtime import deps_of, friendly, send, team_of
+from handlers.runtime import deps_of, team_of
 
 
-def save_answer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def save_answer(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
-
-    def show(reply: Reply) -> None:
-        if body.get("response_url"):
-            send(respond, reply)
-
-    with friendly(None, show):
-        AnswerService(deps_of(context)).open_saved_modal(
-            team_of(context),
-            str(body["user"]["id"]),
-            str((body.get("channel") or {}).get("id") or ""),
-            body.get("message") or {},
-            str(body["trigger_id"]),
-        )
+    AnswerService(deps_of(context)).open_saved_modal(
+        team_of(context),
+        str(body["user"]["id"]),
+        str((body.get("channel") or {}).get("id") or ""),
+        body.get("message") or {},
+        str(body["trigger_id"]),
+    )

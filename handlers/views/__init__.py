@@ -12,9 +12,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.core import ids
+from bot.core.messages.connect import INTRO_REASON
 from bot.core.profile import TOPIC_KINDS, validate_profile
 from bot.services.profiles import ProfileService
-from handlers.runtime import deps_of, plain_values, team_of
+from handlers.runtime import deps_of, friendly_listener, plain_values, team_of
 from handlers.views import connect, prompts, rounds
 
 
@@ -45,6 +46,16 @@ VIEWS: dict[str, Callable[..., None]] = {
 }
 
 
+#: callback_id -> the input under which an error that names no input is shown (otherwise
+#: the modal's first input).
+ERRORS_ON: dict[str, str] = {
+    ids.VIEW_ADMIN_SETUP: "cadence",
+    ids.VIEW_INTRO: INTRO_REASON,
+    ids.VIEW_SAVE_ANSWER: "topic",
+}
+
+
 def register(app: App) -> None:
     for callback_id, callback in VIEWS.items():
-        app.view(callback_id)(callback)
+        errors_on = ERRORS_ON.get(callback_id)
+        app.view(callback_id)(friendly_listener(callback, "view", errors_on=errors_on))

@@ -8,9 +8,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.core.messages import connect as views
-from bot.errors import MingleError
 from bot.services import connect
-from handlers.runtime import SORRY, deps_of, log, plain_values, team_of
+from handlers.runtime import deps_of, plain_values, team_of
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:
@@ -29,31 +28,18 @@ def intro_submitted(
     meta = _metadata(view)
     values = plain_values(view)
     reason = str(values.get(views.INTRO_REASON) or "")
-    self_intro = meta.get("mode") == "self"
-    try:
-        if self_intro:
-            other = str(meta.get("b") or "")
-            reply = connect.introduce_me(deps, team_of(context), user_id, other, reason)
-        else:
-            a, b = values.get(views.INTRO_A), values.get(views.INTRO_B)
-            missing = {
-                block: "Pick someone."
-                for block, value in ((views.INTRO_A, a), (views.INTRO_B, b))
-                if not value
-            }
-            if missing:
-                ack(response_action="errors", errors=missing)
-                return
-            reply = connect.introduce(deps, team_of(context), user_id, str(a), str(b), reason)
-    except connect.IntroError as exc:
-        field = views.INTRO_REASON if self_intro else exc.field
-        ack(response_action="errors", errors={field: exc.message})
-        return
-    except MingleError as exc:
-        ack(response_action="errors", errors={views.INTRO_REASON: exc.message})
-        return
-    except Exception:
-        log.exception("intro submission failed")
-        ack(response_action="errors", errors={views.INTRO_REASON: SORRY})
-        return
+    if meta.get("mode") == "self":
+        other = str(meta.get("b") or "")
+        reply = connect.introduce_me(deps, team_of(context), user_id, other, reason)
+    else:
+        a, b = values.get(views.INTRO_A), values.get(views.INTRO_B)
+        missing = {
+            block: "Pick someone."
+            for block, value in ((views.INTRO_A, a), (views.INTRO_B, b))
+            if not value
+        }
+        if missing:
+            ack(response_action="errors", errors=missing)
+            return
+        reply = connect.introduce(deps, team_of(context), user_id, str(a), str(b), reason)
     ack(response_action="update", view=views.done_modal(reply))

@@ -3,17 +3,13 @@ message kept with "Save as answer". Validation errors show in the modal itself."
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
 from bot.core.messages.prompts import metadata_id
-from bot.errors import MingleError
 from bot.services.answers import AnswerService, read_shared_answer
 from handlers.runtime import deps_of, plain_values, team_of
-
-log = logging.getLogger(__name__)
 
 
 def share_answer_submitted(
@@ -24,10 +20,7 @@ def share_answer_submitted(
         ack(response_action="errors", errors=shared)
         return
     ack()
-    try:
-        AnswerService(deps_of(context)).share(team_of(context), str(body["user"]["id"]), shared)
-    except Exception:
-        log.exception("could not keep a shared answer")
+    AnswerService(deps_of(context)).share(team_of(context), str(body["user"]["id"]), shared)
 
 
 def save_answer_submitted(
@@ -38,9 +31,5 @@ def save_answer_submitted(
     if answer_id is None:
         ack()
         return
-    try:
-        AnswerService(deps_of(context)).set_topic(team_of(context), answer_id, topic)
-    except MingleError as exc:
-        ack(response_action="errors", errors={"topic": exc.message})
-        return
+    AnswerService(deps_of(context)).set_topic(team_of(context), answer_id, topic)
     ack()

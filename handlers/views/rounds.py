@@ -33,15 +33,13 @@ def setup_submitted(
     deps = deps_of(context)
     user_id = str(body["user"]["id"])
     channel_id = str(view.get("private_metadata") or "")
-    try:  # both are quick: the admin check is cached, conversations.info is one call
-        require_admin(deps, user_id)
-        channels.check_bot_in_channel(deps, channel_id)
-    except MingleError as exc:
-        ack(response_action="errors", errors={"cadence": exc.message[:150]})
-        return
+    # Both are quick (a recent admin answer is cached; conversations.info is one call), and
+    # a refusal shows in the modal (`handlers.runtime.friendly_listener`).
+    require_admin(deps, user_id)
+    channels.check_bot_in_channel(deps, channel_id)
     ack()
     reply = channels.save_setup(deps, team_of(context), channel_id, user_id, setup)
     try:
         deps.slack.post_ephemeral(channel_id, user_id, reply.text, reply.blocks)
-    except Exception:  # the settings are saved; the confirmation is a courtesy
+    except MingleError:  # the settings are saved; the confirmation is a courtesy
         log.warning("couldn't confirm the setup to %s in %s", user_id, channel_id, exc_info=True)
