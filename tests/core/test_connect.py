@@ -20,7 +20,6 @@ from bot.core.connect import (
     canonical_topic,
     check_intro,
     choose_reconnect,
-    key_of,
     nudge_due,
     parse_query,
     rank_suggestions,
@@ -29,6 +28,7 @@ from bot.core.connect import (
     topic_match,
 )
 from bot.core.matching import Participant
+from bot.core.text import key_of
 from bot.errors import InvalidInputError
 
 # --- topic matching -----------------------------------------------------------------------

@@ -18,11 +18,11 @@ from bot.core.prompts import (
     bank_for,
     builtin_bank,
     clean_topic,
-    defuse,
     next_prompt,
     parse_prompt_schedule,
     validate_prompt_text,
 )
+from bot.core.text import defuse
 from bot.errors import InvalidInputError
 
 
