@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from storage.models import Prompt, PromptTemplate
 from storage.repositories.inserts import insert_if_new
 
-
 # --- the channel's own prompts ---------------------------------------------------------------
 
 
