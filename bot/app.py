@@ -63,7 +63,7 @@ def build_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> A
     """The Bolt app: middleware (payload shape, services, workspace boundary, event dedup),
     every handler, and error handling."""
     import handlers
-    from bot.middleware import check_shape, workspace_boundary
+    from bot.middleware import CheckShape, workspace_boundary
 
     # An empty string, not None: Bolt would otherwise read SLACK_SIGNING_SECRET itself.
     signing_secret = (
@@ -77,7 +77,7 @@ def build_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> A
         ignoring_self_events_enabled=True,
         url_verification_enabled=True,
         logger=logging.getLogger("mingle.bolt"),
-        before_authorize=check_shape,
+        before_authorize=CheckShape(),
     )
     app.use(_provide_deps(deps))
     app.use(workspace_boundary(deps))

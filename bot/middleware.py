@@ -4,7 +4,7 @@ may be, before any listener sees it.
 Two global middlewares, in HTTP and in Socket Mode alike (`bot.app.build_app` installs
 them; `bot.server` has already checked the signature and that the body parses):
 
-- `check_shape` (run right after Bolt's signature check, before anything reads the body):
+- `CheckShape` (run right after Bolt's signature check, before anything reads the body):
   a payload of a kind Mingle does not know, or with a field missing or of the wrong type,
   is answered 400 at once, logged as one WARNING line, and goes no further.
 - `workspace_boundary`: a request from a workspace that is not installed (`is_installed`)
@@ -19,7 +19,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.services.deps import Deps
 
@@ -120,6 +121,8 @@ def _state(view: Mapping[str, Any]) -> bool:
 
 def _view(value: Any) -> bool:
     if not isinstance(value, dict) or not _id(value.get("callback_id")):
+        return False
+    if not _id(value.get("type")):  # Bolt reads it to tell workflow steps apart
         return False
     problem = _optional(
         value,
@@ -259,13 +262,21 @@ def describe(body: Any) -> str:
 # --- middlewares ---------------------------------------------------------------------------
 
 
-def check_shape(body: dict[str, Any], next: Next) -> BoltResponse | None:
-    """Answer 400 to a payload Mingle does not know or that is malformed."""
-    problem = payload_problem(body)
-    if problem is None:
-        return next()
-    log.warning("ignored a malformed %s request: %s", describe(body), problem)
-    return BoltResponse(status=400, body="")
+class CheckShape(Middleware):
+    """Answer 400 to a payload Mingle does not know or that is malformed.
+
+    A `Middleware` subclass, not a function: Bolt builds a function middleware's arguments
+    from the body (its `view`, `action`, `event`…), which raises on some malformed bodies
+    before the function could run."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        problem = payload_problem(req.body)
+        if problem is None:
+            return next()
+        log.warning("ignored a malformed %s request: %s", describe(req.body), problem)
+        return BoltResponse(status=400, body="")
 
 
 def workspace_boundary(deps: Deps) -> Callable[..., BoltResponse | None]:

@@ -12,7 +12,7 @@ import http.client
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -146,17 +146,21 @@ class SlackGateway:
         self.client = client
         self._cache_seconds = cache_seconds
         self._users: dict[str, tuple[float, SlackUser]] = {}
+        #: The clock the cache ages by (`time.monotonic`; tests move it on).
+        self.clock: Callable[[], float] = time.monotonic
         self._lock = threading.Lock()
 
     # users ---------------------------------------------------------------------------------
 
-    def user(self, user_id: str, *, fresh: bool = False) -> SlackUser:
-        """`users.info`, cached for a few minutes. Raises `SlackUserGone` (a `NotFoundError`)
-        for unknown users."""
-        now = time.monotonic()
+    def user(self, user_id: str, *, fresh: bool = False, max_age: float | None = None) -> SlackUser:
+        """`users.info`, cached for a few minutes (or at most `max_age` seconds old, for
+        decisions such as admin rights). Raises `SlackUserGone` (a `NotFoundError`) for
+        unknown users."""
+        now = self.clock()
         with self._lock:
             cached = self._users.get(user_id)
-        if cached and not fresh and now - cached[0] < self._cache_seconds:
+        limit = self._cache_seconds if max_age is None else min(max_age, self._cache_seconds)
+        if cached and not fresh and now - cached[0] < limit:
             return cached[1]
         try:
             with slack_errors("users.info"):
@@ -198,7 +202,7 @@ class SlackGateway:
             for data in members:
                 user = user_from_api(data)
                 with self._lock:
-                    self._users[user.id] = (time.monotonic(), user)
+                    self._users[user.id] = (self.clock(), user)
                 yield user
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
