@@ -233,7 +233,7 @@ def find_results(words: str, rows: Sequence[PersonRow], *, viewer_joined: bool) 
             f":mag: Nobody's profile mentions *{query}* yet. Try other words, or "
             "`/mingle find` on its own for three people worth meeting."
         )
-        return Reply(f"Nobody matches {truncate(words, 100)} yet.", [section(text)])
+        return Reply(f"Nobody matches {query} yet.", [section(text)])
     rows = rows[:MAX_RESULTS]
     count = len(rows)
     people = "person" if count == 1 else "people"
@@ -246,7 +246,7 @@ def find_results(words: str, rows: Sequence[PersonRow], *, viewer_joined: bool) 
                 "Join Mingle (`/mingle join`) and add interests to see what you have in common."
             )
         )
-    return Reply(f"{count} {people} for {truncate(words, 100)}", blocks[:MAX_MESSAGE_BLOCKS])
+    return Reply(f"{count} {people} for {query}", blocks[:MAX_MESSAGE_BLOCKS])
 
 
 def suggestions_reply(rows: Sequence[PersonRow]) -> Reply:
