@@ -23,7 +23,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -118,6 +120,11 @@ class Member(Base):
     reconnect_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     reconnect_after_days: Mapped[int] = mapped_column(Integer, default=90)
     last_nudge_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Local working hours (in `tz`) and weekdays as a bit mask (bit 0 = Monday); NULL hours
+    # mean the default 09:00-17:00, Monday to Friday (`bot.core.hours.stored_hours`).
+    work_start: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    work_end: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    work_days: Mapped[int] = mapped_column(Integer, default=31, server_default="31")
 
     topics: Mapped[list[MemberTopic]] = relationship(
         back_populates="member", cascade="all, delete-orphan", lazy="selectin"
@@ -170,6 +177,8 @@ class ChannelConfig(Base):
     recent_rounds: Mapped[int] = mapped_column(Integer, default=4)
     created_by: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Same-team groups only as a last resort (`/mingle admin setup … across-teams`).
+    across_teams: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Schedule(Base):
@@ -426,6 +435,18 @@ class Nudge(Base):
     user_id: Mapped[str] = mapped_column(String(32), index=True)
     other_user_id: Mapped[str] = mapped_column(String(32))
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Avoid(Base):
+    """Someone a member would rather not be grouped with: private to `user_id`, never shown
+    to `other_user_id`. Rounds, suggestions and nudges honour it either way round."""
+
+    __tablename__ = "avoid"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    other_user_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Welcome(Base):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.core.status import MemberStatus, OutboxStatus
 from storage.models import (
     Answer,
+    Avoid,
     Interest,
     Introduction,
     Match,
@@ -149,6 +150,12 @@ def forget_user(session: Session, team_id: str, user_id: str) -> None:
         )
     )
     session.execute(delete(Welcome).where(Welcome.team_id == team_id, Welcome.user_id == user_id))
+    session.execute(
+        delete(Avoid).where(
+            Avoid.team_id == team_id,
+            or_(Avoid.user_id == user_id, Avoid.other_user_id == user_id),
+        )
+    )
     session.execute(
         delete(RoundSkip).where(RoundSkip.team_id == team_id, RoundSkip.user_id == user_id)
     )
