@@ -14,14 +14,17 @@ from typing import Any
 from bot.core import outbox_keys
 from bot.core.blocks import Reply
 from bot.core.messages import rounds as msg
+from bot.core.messages.help import moved_on
 from bot.core.rounds import ASK_AGAIN_AFTER, OUTCOMES
-from bot.core.status import MatchOutcome, OutboxKind
+from bot.core.status import JOINED, MatchOutcome, OutboxKind
 from bot.errors import InvalidInputError, NotAllowedError, NotFoundError, SlackError
 from bot.services import rounds
+from bot.services.channels import ROUND
 from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
-from storage.models import Match, Schedule
+from storage.models import Match, OutboundMessage, Schedule
 from storage.repositories import channels as channels_repo
+from storage.repositories import members as members_repo
 from storage.repositories import outbox
 from storage.repositories import rounds as repo
 
@@ -65,9 +68,51 @@ def send_heads_up(deps: Deps, schedule: Schedule, slot: dt.datetime) -> int:
     return added
 
 
-def skip_round(deps: Deps, team_id: str, user_id: str, channel_id: str, slot: dt.datetime) -> Reply:
-    """ "Skip this round": remember it, so planning that slot leaves the person out."""
+#: (channel, ts) of a message.
+Message = tuple[str, str]
+
+
+def sent_message(row: OutboundMessage | None, team_id: str) -> Message | None:
+    """Where Mingle posted an outbox row's message (its conversation and ts), if it did."""
+    if row is None or row.team_id != team_id or not row.sent_channel or not row.sent_ts:
+        return None
+    return row.sent_channel, row.sent_ts
+
+
+def skip_round(
+    deps: Deps,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    slot: dt.datetime,
+    pressed: Message | None,
+) -> tuple[Reply, bool]:
+    """ "Skip this round": remember it, so planning that slot leaves the person out.
+
+    Every part of the button is checked first: it must be on the heads-up Mingle sent this
+    very person for that channel and slot (`pressed`, the payload's message, is only compared
+    with it), the channel's rounds must still be on, the person a joined member and still in
+    the channel. Returns the reply and whether it replaced Mingle's heads-up."""
     now = deps.clock()
+    with deps.sessions() as session:
+        heads_up = outbox.get_by_key(
+            session, outbox_keys.heads_up(team_id, channel_id, slot, user_id)
+        )
+        own = sent_message(heads_up, team_id)
+        schedule = channels_repo.get_schedule(session, team_id, channel_id, ROUND)
+        rounds_on = schedule is not None and schedule.enabled
+        member = members_repo.get_member(session, team_id, user_id)
+        joined = member is not None and member.status in JOINED
+    if own is None or pressed != own or not rounds_on:
+        raise NotFoundError(moved_on("that heads-up"))
+    if not joined:
+        raise NotAllowedError(
+            "You're not taking part in Mingle right now, so there's no round to skip."
+        )
+    if user_id not in deps.slack.channel_members(channel_id):
+        raise NotAllowedError(
+            "You're not in that channel any more, so its rounds don't include you."
+        )
     with deps.sessions.begin() as session:
         if repo.round_for_slot(session, team_id, channel_id, slot) is not None or slot <= now:
             raise InvalidInputError(
@@ -75,7 +120,8 @@ def skip_round(deps: Deps, team_id: str, user_id: str, channel_id: str, slot: dt
                 "If you can't make it, just tell your match."
             )
         repo.add_skip(session, team_id, channel_id, slot, user_id, now)
-    return msg.skipped_message(channel_id)
+    reply = msg.skipped_message(channel_id)
+    return reply, replace_message(deps, own, reply)
 
 
 # --- follow-ups -----------------------------------------------------------------------------
@@ -121,25 +167,57 @@ def send_due_followups(deps: Deps) -> int:
     return queued
 
 
-def record_outcome(deps: Deps, team_id: str, user_id: str, match_id: int, outcome: str) -> Reply:
-    """Store a group's answer to "Did you meet?"; returns the message that replaces it."""
+def record_outcome(
+    deps: Deps,
+    team_id: str,
+    user_id: str,
+    match_id: int,
+    outcome: str,
+    pressed: Message | None,
+) -> tuple[Reply, bool]:
+    """Store a group's answer to "Did you meet?" and replace the question with it.
+
+    Only a person of that match may answer, only while its round is the channel's latest,
+    and only on the question Mingle posted for that match (`pressed`, the payload's message,
+    is only compared with it: a payload naming another message changes nothing). Returns
+    the reply and whether it replaced Mingle's question."""
     if outcome not in OUTCOMES:
         raise InvalidInputError("That button is out of date.")
-    with deps.sessions.begin() as session:
+    with deps.sessions() as session:
         match = repo.get_match(session, match_id)
         if match is None or match.team_id != team_id:
-            raise NotFoundError("I can't find that coffee chat any more.")
-        if user_id not in match.user_ids:
-            raise NotAllowedError("This question is for the people in that coffee chat.")
-        match.outcome = MatchOutcome(outcome)
-        match.outcome_by = user_id
-        match.outcome_at = deps.clock()
-    return msg.outcome_message(outcome, user_id)
+            raise NotFoundError(moved_on("that coffee chat"))
+        members = match.user_ids
+        over = repo.is_superseded(session, match.round)
+        keys = [outbox_keys.followup(match_id, again=again) for again in (False, True)]
+        questions = [sent_message(outbox.get_by_key(session, key), team_id) for key in keys]
+        known = members_repo.get_member(session, team_id, user_id) is not None
+    if user_id not in members:
+        if not known:  # forgotten since: their part in the chat is gone
+            raise NotFoundError(moved_on("that coffee chat"))
+        raise NotAllowedError("This question is for the people in that coffee chat.")
+    if over:
+        raise NotFoundError(moved_on("that coffee chat's round"))
+    if pressed is None or pressed not in questions:
+        raise NotFoundError(moved_on("that question"))
+    with deps.sessions.begin() as session:
+        stored = repo.get_match(session, match_id)
+        if stored is None:
+            raise NotFoundError(moved_on("that coffee chat"))
+        stored.outcome = MatchOutcome(outcome)
+        stored.outcome_by = user_id
+        stored.outcome_at = deps.clock()
+    reply = msg.outcome_message(outcome, user_id)
+    return reply, replace_message(deps, pressed, reply)
 
 
-def update_message(deps: Deps, channel_id: str, ts: str, reply: Reply) -> None:
-    """Replace a message Mingle posted (the answered question, the used skip button)."""
+def replace_message(deps: Deps, message: Message, reply: Reply) -> bool:
+    """Replace one of Mingle's own messages (found in the outbox, never taken from a
+    payload) with `reply`; False when Slack refused."""
+    channel_id, ts = message
     try:
         deps.slack.update_message(channel_id, ts, **reply.as_kwargs())
     except SlackError as exc:
         log.warning("couldn't update %s/%s: %s", channel_id, ts, exc.code)
+        return False
+    return True

@@ -1,5 +1,10 @@
 """Buttons on round messages: "Skip this round" on the heads-up, and the answers to
-"Did you meet?" (met / not yet / couldn't). The answered message is updated in place."""
+"Did you meet?" (met / not yet / couldn't).
+
+The payload only says which message was pressed; the service checks it is Mingle's own
+message for that very round or match, and replaces that stored message, never one the
+payload names. When nothing was replaced, the person gets the reply ephemerally.
+"""
 
 from __future__ import annotations
 
@@ -26,22 +31,20 @@ def _clicked(body: dict[str, Any]) -> tuple[str, str, str]:
     return str(body["user"]["id"]), str(action.get("action_id", "")), str(action.get("value", ""))
 
 
-def _message(body: dict[str, Any]) -> tuple[str, str] | None:
-    """(channel, ts) of the message the button is on, if it is on a message."""
+def _pressed(body: dict[str, Any]) -> round_followup.Message | None:
+    """(channel, ts) of the message the payload says the button is on (untrusted)."""
     container = body.get("container") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    channel = container.get("channel_id")
+    ts = container.get("message_ts")
     if container.get("type") != "message" or not channel or not ts:
         return None
     return str(channel), str(ts)
 
 
-def _show(context: BoltContext, body: dict[str, Any], respond: Respond, reply: Reply) -> None:
-    """Replace the clicked message with `reply`, or answer ephemerally when there is none."""
-    where = _message(body)
-    if where is not None:
-        round_followup.update_message(deps_of(context), where[0], where[1], reply)
-    elif body.get("response_url"):
+def _show(body: dict[str, Any], respond: Respond, answer: tuple[Reply, bool]) -> None:
+    """Tell the person ephemerally, unless Mingle's message itself now shows the reply."""
+    reply, replaced = answer
+    if not replaced and body.get("response_url"):
         send(respond, reply)
 
 
@@ -49,18 +52,21 @@ def skip_round(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Re
     ack()
     user_id, _, value = _clicked(body)
     channel_id, slot = parse_skip_value(value)
-    reply = round_followup.skip_round(deps_of(context), team_of(context), user_id, channel_id, slot)
-    _show(context, body, respond, reply)
+    answer = round_followup.skip_round(
+        deps_of(context), team_of(context), user_id, channel_id, slot, _pressed(body)
+    )
+    _show(body, respond, answer)
 
 
 def answer_followup(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     user_id, action_id, value = _clicked(body)
-    reply = round_followup.record_outcome(
+    answer = round_followup.record_outcome(
         deps_of(context),
         team_of(context),
         user_id,
         parse_match_value(value),
         OUTCOME_OF[action_id],
+        _pressed(body),
     )
-    _show(context, body, respond, reply)
+    _show(body, respond, answer)

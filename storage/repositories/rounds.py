@@ -80,6 +80,21 @@ def get_match(session: Session, match_id: int) -> Match | None:
     return session.get(Match, match_id, populate_existing=True)
 
 
+def is_superseded(session: Session, round_: Round) -> bool:
+    """Whether a later round of the same channel was planned (`round_`'s groups are over)."""
+    later = session.scalar(
+        select(Round.id)
+        .where(
+            Round.team_id == round_.team_id,
+            Round.channel_id == round_.channel_id,
+            Round.status == RoundStatus.PLANNED,
+            Round.scheduled_for > round_.scheduled_for,
+        )
+        .limit(1)
+    )
+    return later is not None
+
+
 def record_conversation(session: Session, match_id: int, conversation_id: str) -> None:
     """The match's group DM: where its intro (and follow-ups) went."""
     session.execute(

@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.core import outbox_keys
 from bot.core.matching import common_ground
 from bot.core.messages import rounds as messages
-from bot.core.status import MatchOutcome, MemberStatus
+from bot.core.status import MatchOutcome, MemberStatus, OutboxStatus
+from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
 from bot.services import round_followup, rounds
 from bot.services.deps import Deps
 from bot.testing.emulator import SlackEmulator
@@ -31,6 +33,7 @@ from storage.models import (
 )
 from storage.repositories import answers as answers_repo
 from storage.repositories import members as members_repo
+from storage.repositories import outbox as outbox_repo
 from storage.repositories import rounds as rounds_repo
 from tests.conftest import MakeDeps
 
@@ -114,6 +117,22 @@ def matched(deps: Deps) -> list[list[str]]:
         return [sorted(m.user_ids) for m in session.scalars(select(Match).order_by(Match.id))]
 
 
+def heads_up_sent(deps: Deps, user_id: str) -> tuple[str, str]:
+    """Queue the slot's heads-ups and mark `user_id`'s as sent (the idle worker sends
+    nothing); returns where it was "posted"."""
+    with deps.sessions() as session:
+        schedule = session.scalar(select(Schedule))
+    assert schedule is not None
+    round_followup.send_heads_up(deps, schedule, SLOT)
+    where = (f"D{user_id}", "1700000000.000100")
+    with deps.sessions.begin() as session:
+        row = outbox_repo.get_by_key(session, outbox_keys.heads_up(TEAM, CHANNEL, SLOT, user_id))
+        assert row is not None
+        row.status = OutboxStatus.SENT
+        row.sent_channel, row.sent_ts = where
+    return where
+
+
 def schedule_id(deps: Deps) -> int:
     with deps.sessions() as session:
         found = session.scalar(select(Schedule.id))
@@ -153,7 +172,8 @@ def test_paused_left_skipped_and_not_joined_people_are_left_out(deps: Deps) -> N
     add_members(deps, [PEOPLE[6]], status="paused", paused_until=dt.date(2032, 3, 1))  # over
     add_members(deps, [PEOPLE[7]], status="left")
     add_members(deps, ["UROBOT", "UGONE"])  # a bot and a deactivated account
-    round_followup.skip_round(deps, TEAM, PEOPLE[0], CHANNEL, SLOT)
+    with deps.sessions.begin() as session:
+        rounds_repo.add_skip(session, TEAM, CHANNEL, SLOT, PEOPLE[0], NOW)
     # PEOPLE[8] and [9] are in the channel but never joined.
     rounds.plan_round(deps, TEAM, CHANNEL, SLOT)
     taking_part = {u for g in matched(deps) for u in g}
@@ -352,10 +372,40 @@ def test_a_paused_schedule_plans_nothing(deps: Deps) -> None:
 
 def test_skipping_after_the_round_started_is_refused(deps: Deps) -> None:
     add_members(deps, PEOPLE[:4])
+    where = heads_up_sent(deps, PEOPLE[0])
     rounds.plan_round(deps, TEAM, CHANNEL, SLOT)
-    with pytest.raises(Exception, match="already started"):
-        round_followup.skip_round(deps, TEAM, PEOPLE[0], CHANNEL, SLOT)
+    with pytest.raises(InvalidInputError, match="already started"):
+        round_followup.skip_round(deps, TEAM, PEOPLE[0], CHANNEL, SLOT, where)
     assert count(deps, RoundSkip) == 0
+
+
+def test_a_skip_is_kept_only_from_the_persons_own_heads_up(deps: Deps) -> None:
+    add_members(deps, PEOPLE[:4])
+    where = heads_up_sent(deps, PEOPLE[0])
+    other = heads_up_sent(deps, PEOPLE[1])
+    # Someone else's heads-up, a message Mingle never sent, another channel or slot: refused.
+    for user_id, channel, slot, pressed in [
+        (PEOPLE[0], CHANNEL, SLOT, other),
+        (PEOPLE[0], CHANNEL, SLOT, ("C1", "1700000000.000100")),
+        (PEOPLE[0], CHANNEL, SLOT, None),
+        (PEOPLE[0], "C2", SLOT, where),
+        (PEOPLE[0], CHANNEL, SLOT + dt.timedelta(days=7), where),
+        (PEOPLE[2], CHANNEL, SLOT, where),
+    ]:
+        with pytest.raises(NotFoundError, match="moved on"):
+            round_followup.skip_round(deps, TEAM, user_id, channel, slot, pressed)
+    assert count(deps, RoundSkip) == 0
+    # Someone who left Mingle, or the channel, since the heads-up can't skip either.
+    with deps.sessions.begin() as session:
+        member = members_repo.get_member(session, TEAM, PEOPLE[1])
+        assert member is not None
+        member.status = MemberStatus.LEFT
+    with pytest.raises(NotAllowedError, match="not taking part"):
+        round_followup.skip_round(deps, TEAM, PEOPLE[1], CHANNEL, SLOT, other)
+    assert count(deps, RoundSkip) == 0
+    reply, _ = round_followup.skip_round(deps, TEAM, PEOPLE[0], CHANNEL, SLOT, where)
+    assert "skipping this round" in reply.text
+    assert count(deps, RoundSkip) == 1
 
 
 def test_heads_up_is_queued_once_per_person_and_slot(deps: Deps) -> None:

@@ -55,6 +55,13 @@ def error_reply(message: str) -> Reply:
     return Reply(escape(message), [section(f":warning: {escape(message)}")])
 
 
+def moved_on(what: str) -> str:
+    """What a button from an old message is told (plain text): `what` ("that coffee chat",
+    "that prompt") is no longer current. Slack does send such presses: a message stays in
+    a conversation long after what it asked about is over."""
+    return f"This has moved on: {what} is no longer current, so nothing was changed."
+
+
 def info_reply(message_mrkdwn: str, fallback: str) -> Reply:
     """A short confirmation; `message_mrkdwn` must already be escaped."""
     return Reply(fallback, [section(message_mrkdwn)])
