@@ -18,11 +18,12 @@ from typing import Any
 
 from bot.core.blocks import Reply
 from bot.core.messages import prompts as msg
-from bot.core.messages.help import error_reply
+from bot.core.messages.help import error_reply, moved_on
 from bot.core.prompts import answer_problem, clean_topic
 from bot.core.search import query_terms
 from bot.core.text import defuse
-from bot.errors import InvalidInputError, NotFoundError, SlackError
+from bot.errors import InvalidInputError, NotAllowedError, NotFoundError, SlackError
+from bot.services.admins import is_admin
 from bot.services.deps import Deps
 from bot.services.prompts import answer_view, author_names
 from storage.models import Answer
@@ -30,6 +31,9 @@ from storage.repositories import answers as repo
 from storage.repositories import prompts as prompts_repo
 
 log = logging.getLogger(__name__)
+
+NOT_IN_CHANNEL = "Only people in that prompt's channel can answer it."
+NOT_YOURS = "Only the person who wrote this answer, who saved it, or an admin can change it."
 
 #: Message subtypes that are a person's reply (others, such as joins, are not answers).
 REPLY_SUBTYPES = (None, "thread_broadcast", "file_share")
@@ -197,17 +201,28 @@ class AnswerService:
 
     # the modal -----------------------------------------------------------------------------
 
-    def open_share_modal(self, team_id: str, prompt_id: int, trigger_id: str) -> None:
+    def shareable_prompt(self, team_id: str, user_id: str, prompt_id: int) -> tuple[str, str]:
+        """(channel, text) of a prompt `user_id` may answer: one of this workspace's, in a
+        channel they are in (Slack's member list: a private channel's prompt is for its
+        members only, its text included)."""
         with self.deps.sessions() as session:
             prompt = prompts_repo.get_prompt(session, prompt_id)
             if prompt is None or prompt.team_id != team_id:
-                raise NotFoundError("That prompt is gone. Reply to a newer one in its thread.")
-            text = prompt.text
+                raise NotFoundError(moved_on("that prompt"))
+            channel_id, text = prompt.channel_id, prompt.text
+        if user_id not in self.deps.slack.channel_members(channel_id):
+            raise NotAllowedError(NOT_IN_CHANNEL)
+        return channel_id, text
+
+    def open_share_modal(self, team_id: str, user_id: str, prompt_id: int, trigger_id: str) -> None:
+        _, text = self.shareable_prompt(team_id, user_id, prompt_id)
         self.deps.slack.open_modal(trigger_id, msg.share_answer_modal(prompt_id, text))
 
     def share(self, team_id: str, user_id: str, shared: SharedAnswer) -> Answer | None:
         """Keep a modal answer and post it in the prompt's thread (its message then
-        stands for the answer: its permalink and its reactions)."""
+        stands for the answer: its permalink and its reactions). Only for a prompt the
+        person may answer (`shareable_prompt`)."""
+        self.shareable_prompt(team_id, user_id, shared.prompt_id)
         now = self.deps.clock()
         key = f"modal:{shared.view_id or now.timestamp()}"
         with self.deps.sessions.begin() as session:
@@ -314,12 +329,20 @@ class AnswerService:
         )
         self.deps.slack.open_modal(trigger_id, view)
 
-    def set_topic(self, team_id: str, answer_id: int, topic: str) -> None:
+    def set_topic(self, team_id: str, user_id: str, answer_id: int, topic: str) -> None:
+        """Change an answer's topic: for its author, the person who saved it, or an admin."""
         cleaned = clean_topic(topic)
+        with self.deps.sessions() as session:
+            answer = repo.get_by_id(session, team_id, answer_id)
+            if answer is None:
+                raise NotFoundError(moved_on("that answer"))
+            own = user_id in (answer.user_id, answer.saved_by)
+        if not own and not is_admin(self.deps, user_id):
+            raise NotAllowedError(NOT_YOURS)
         with self.deps.sessions.begin() as session:
             answer = repo.get_by_id(session, team_id, answer_id)
             if answer is None:
-                raise NotFoundError("That answer is gone (its message was deleted).")
+                raise NotFoundError(moved_on("that answer"))
             repo.update_answer(session, answer, now=self.deps.clock(), topic=cleaned)
 
     # finding -------------------------------------------------------------------------------

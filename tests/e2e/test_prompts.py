@@ -569,7 +569,7 @@ def test_the_share_button_of_a_missing_prompt_says_so(stack: Stack) -> None:
     )
     assert result.status == 200
     responses = stack.emu.wait_for(lambda: stack.emu.responses(key))
-    assert "That prompt is gone" in reply_text(responses[-1])
+    assert "This has moved on" in reply_text(responses[-1])
 
 
 # --- the shortcut -----------------------------------------------------------------------------

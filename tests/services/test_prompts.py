@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import scheduler
+from bot.errors import NotAllowedError, NotFoundError
 from bot.services.answers import AnswerService, SharedAnswer
 from bot.services.deps import Deps
 from bot.services.prompts import PromptService, post_prompt_now, post_scheduled_prompt
@@ -165,7 +166,28 @@ def test_a_modal_answer_for_an_undelivered_prompt_is_kept_without_a_post(
     assert service.share(TEAM, "UA", shared) is not None  # the same submission again
     assert count(deps, Answer) == 1
     assert emu.messages(CHANNEL) == []
-    assert service.share("T0OTHER", "UA", shared) is None  # another workspace's prompt
+    with pytest.raises(NotFoundError, match="moved on"):  # another workspace's prompt
+        service.share("T0OTHER", "UA", shared)
+    assert count(deps, Answer) == 1
+
+
+def test_only_people_in_the_prompts_channel_see_it_or_answer_it(
+    deps: Deps, emu: SlackEmulator
+) -> None:
+    emu.add_channel("G1", name="secret", members=["UB"], is_private=True)
+    with deps.sessions.begin() as session:
+        prompt = Prompt(
+            team_id=TEAM, channel_id="G1", scheduled_for=SLOT, bank_key="builtin:0", text="Q?"
+        )
+        session.add(prompt)
+    service = AnswerService(deps)
+    shared = SharedAnswer(prompt.id, "Use the staging cluster", "staging", "V1")
+    with pytest.raises(NotAllowedError, match="in that prompt's channel"):
+        service.open_share_modal(TEAM, "UA", prompt.id, "1337.1")
+    with pytest.raises(NotAllowedError, match="in that prompt's channel"):
+        service.share(TEAM, "UA", shared)
+    assert count(deps, Answer) == 0 and emu.open_views() == []
+    assert service.share(TEAM, "UB", shared) is not None
 
 
 def test_the_digest_names_people_without_mentioning_them(deps: Deps, emu: SlackEmulator) -> None:
