@@ -182,6 +182,14 @@ def _message_action(body: Mapping[str, Any]) -> str | None:
 #: Fields of an event that, when present, are text (IDs, timestamps, names).
 EVENT_TEXT = ("type", "subtype", "user", "channel", "ts", "thread_ts", "tab", "text", "reaction")
 EVENT_OBJECTS = ("item", "message", "previous_message")
+#: What each event Mingle listens to must hold (`handlers.events.EVENTS`).
+EVENT_NEEDS: dict[str, tuple[str, ...]] = {
+    "app_home_opened": ("user",),
+    "member_joined_channel": ("user", "channel"),
+    "reaction_added": ("user", "reaction", "item"),
+    "reaction_removed": ("user", "reaction", "item"),
+    "message": ("channel",),
+}
 
 
 def _event_callback(body: Mapping[str, Any]) -> str | None:
@@ -193,6 +201,9 @@ def _event_callback(body: Mapping[str, Any]) -> str | None:
             return f"event.{key}"
     for key in EVENT_OBJECTS:
         if key in event and event[key] is not None and not isinstance(event[key], dict):
+            return f"event.{key}"
+    for key in EVENT_NEEDS.get(event["type"], ()):
+        if not event.get(key):
             return f"event.{key}"
     authorizations = body.get("authorizations")
     if authorizations is not None and not (
@@ -255,8 +266,10 @@ def describe(body: Any) -> str:
     """A request in a few words for the log: its type and Slack ID, never its content."""
     if not isinstance(body, dict):
         return type(body).__name__
-    kind = body.get("type") or ("slash command" if "command" in body else "request")
-    return str(kind)[:40]
+    kind = body.get("type")
+    if kind is None and "command" in body:
+        return "slash command"
+    return kind if isinstance(kind, str) and kind in SHAPES else "unrecognised"
 
 
 # --- middlewares ---------------------------------------------------------------------------

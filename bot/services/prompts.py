@@ -135,8 +135,7 @@ class PromptService:
         template_id = read_id(args[0])
         if template_id is None:
             raise InvalidInputError(
-                f"`{args[0][:20]}` is not a prompt id: ids are whole numbers from 1 to "
-                f"{MAX_ID}, shown by `/mingle admin prompts list`."
+                f"`{args[0][:20]}` is not a prompt id (ids go from 1 to {MAX_ID}). {usage}"
             )
         with self.deps.sessions.begin() as session:
             template = repo.remove_template(

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from bot.core import outbox_keys, participation
 from bot.core.blocks import Reply
-from bot.core.matching import MatchOptions, MatchResult, Participant, PastGroup, match
+from bot.core.hours import stored_hours
+from bot.core.matching import MatchOptions, MatchResult, Participant, PastGroup, Weights, match
 from bot.core.messages import rounds as msg
 from bot.core.rounds import icebreaker_for, round_followup_time, slot_key
 from bot.core.status import OutboxKind, RoundStatus
@@ -27,6 +28,7 @@ from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
 from storage.models import Schedule
 from storage.repositories import answers as answers_repo
+from storage.repositories import avoid as avoid_repo
 from storage.repositories import members as members_repo
 from storage.repositories import outbox
 from storage.repositories import rounds as repo
@@ -35,6 +37,11 @@ log = logging.getLogger(__name__)
 
 #: How far back past groups count for "met before" and repeat penalties.
 HISTORY_DAYS = 365
+#: `Weights.cross_team` in a channel set up `across-teams`: two people of different teams
+#: gain this much (times their boosts, at most 3: 600), far more than any common ground
+#: (at most about 25) and less than a recent repeat (1,000) or not being able to meet
+#: (2,000). So same-team groups are a last resort there, after hours and repeats.
+ACROSS_TEAMS_BONUS = 200.0
 
 
 # --- participants ---------------------------------------------------------------------------
@@ -50,6 +57,7 @@ class Roster:
     recent_rounds: int
     admin: str
     timezones: dict[str, str] = field(default_factory=dict)  # user -> tz from Slack
+    across_teams: bool = False  # same-team groups only as a last resort
 
 
 def gather(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> Roster:
@@ -91,9 +99,12 @@ def gather(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> Rost
         past = repo.history(session, team_id, channel_id, slot - dt.timedelta(days=HISTORY_DAYS))
         # What people answered about in prompt threads counts as something they can help with.
         answered = answers_repo.answered_topics(session, team_id, turnout.participants)
+        # Private avoid lists: a hard rule in matching, whichever of the two keeps the list.
+        avoiding = avoid_repo.lists_of(session, team_id, turnout.participants)
         participants: list[Participant] = []
         for user_id in turnout.participants:
             member = members[user_id]
+            hours = stored_hours(member.work_start, member.work_end, member.work_days)
             participants.append(
                 Participant(
                     id=user_id,
@@ -105,13 +116,18 @@ def gather(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> Rost
                     tz=turnout.timezones[user_id],
                     boost=participation.LEFT_OUT_BOOST if user_id in boosted else 0.0,
                     display_name=users[user_id].label or member.display_name or None,
+                    work_start=hours.start,
+                    work_end=hours.end,
+                    work_days=hours.days,
+                    avoid=frozenset(avoiding.get(user_id, ())),
                 )
             )
         timezones = {
             user_id: tz for user_id, tz in turnout.timezones.items() if tz != members[user_id].tz
         }
     history = [PastGroup(frozenset(ids), at) for at, ids in past]
-    return Roster(participants, history, group_size, recent_rounds, admin, timezones)
+    across = channels.across_teams(deps, team_id, channel_id)
+    return Roster(participants, history, group_size, recent_rounds, admin, timezones, across)
 
 
 def seed_for(channel_id: str, slot: dt.datetime) -> int:
@@ -126,7 +142,8 @@ def solve(roster: Roster, channel_id: str, slot: dt.datetime) -> MatchResult:
         seed=seed_for(channel_id, slot),
         now=slot,
     )
-    return match(roster.participants, roster.history, options)
+    weights = Weights(cross_team=ACROSS_TEAMS_BONUS) if roster.across_teams else None
+    return match(roster.participants, roster.history, options, weights)
 
 
 # --- planning -------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from bot.core.blocks import (
     text_input,
     truncate,
 )
+from bot.core.numbers import MAX_ID
 from bot.core.prompts import BUILTIN_PROMPTS, MAX_ANSWER_CHARS, MAX_TOPIC_CHARS
 from bot.core.search import excerpt, plain_excerpt
 
@@ -231,7 +232,9 @@ def metadata_id(private_metadata: str, key: str) -> int | None:
         value = json.loads(private_metadata or "{}").get(key)
     except (ValueError, AttributeError):
         return None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return value if 1 <= value <= MAX_ID else None
 
 
 # --- search ---------------------------------------------------------------------------------
