@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from bot.logs import DropBoltTokenNotice, RedactSecrets
+from bot.logs import MAX_LOG_CHARS, CapLines, DropBoltTokenNotice, DropRejectedBodies, RedactSecrets
 
 
 def test_tokens_and_bearer_headers_are_redacted() -> None:
@@ -40,3 +40,27 @@ def test_bolts_client_notice_is_dropped_and_other_warnings_kept() -> None:
     )
     assert not DropBoltTokenNotice().filter(notice)
     assert DropBoltTokenNotice().filter(other)
+
+
+def _record(message: str, *args: object) -> logging.LogRecord:
+    return logging.LogRecord("mingle", logging.WARNING, "", 0, message, args or None, None)
+
+
+def test_a_long_message_is_cut_to_one_capped_line() -> None:
+    record = _record("body: %s", "A" * 1_000_000 + "\nforged line")
+    assert CapLines().filter(record)
+    message = record.getMessage()
+    assert len(message) < MAX_LOG_CHARS + 100
+    assert "\n" not in message and "more characters cut" in message
+
+
+def test_newlines_are_escaped_so_a_line_cannot_be_forged() -> None:
+    record = _record("user said %s", "hi\n2026-01-01 INFO mingle: admin granted")
+    CapLines().filter(record)
+    assert record.getMessage() == "user said hi\\n2026-01-01 INFO mingle: admin granted"
+
+
+def test_bolts_echo_of_a_rejected_body_is_dropped() -> None:
+    echo = _record("Invalid request signature detected (signature: x, timestamp: 1, body: secret)")
+    assert not DropRejectedBodies().filter(echo)
+    assert DropRejectedBodies().filter(_record("something else"))
