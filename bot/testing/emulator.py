@@ -49,6 +49,7 @@ from bot.testing.blockkit import validate_blocks
 from bot.testing.oauth import Consent, OAuthApp, PendingInstall, TokenBook
 from bot.testing.ratelimit import RateLimiter
 from bot.testing.server import HttpAnswer, make_server, parse_api_body, parse_multipart
+from bot.testing.socket_mode import SocketModeServer, register_url_issuer
 from bot.testing.state import User, Workspace, domain_from_name
 from bot.testing.workspaces import WorkspaceView
 
@@ -117,8 +118,11 @@ class SlackEmulator(WorkspaceView):
         host: str = "127.0.0.1",
         port: int = 0,
         include_slackbot: bool = True,
+        app_token: str = "xapp-1-A0001-1-emulator",
     ) -> None:
         self.bot_token = bot_token
+        #: The app-level token: the only one ``apps.connections.open`` accepts.
+        self.app_token = app_token
         self.bot_user_id = bot_user_id
         self._host = host
         self._port = port
@@ -141,6 +145,9 @@ class SlackEmulator(WorkspaceView):
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
+        #: The Socket Mode endpoint; it starts on the first ``apps.connections.open``.
+        self.socket_mode = SocketModeServer(app_id, host=host, on_change=self._notify)
+        register_url_issuer(self._ws, self.socket_mode)
         self._bot_name = bot_name
         _seed_users(self._ws, bot_name, include_slackbot)
         #: Every workspace by team id; the first one is the emulator's own.
@@ -187,6 +194,11 @@ class SlackEmulator(WorkspaceView):
             server.server_close()
         if thread is not None:
             thread.join(timeout=5)
+        self.socket_mode.stop()
+
+    def _notify(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
 
     def __enter__(self) -> SlackEmulator:
         self.start()
@@ -472,6 +484,8 @@ class SlackEmulator(WorkspaceView):
                 response = {"ok": False, "error": "not_authed"}
             elif (identity := self._identify(token, args)).ws is None:
                 response = {"ok": False, "error": identity.error}
+            elif (method == "apps.connections.open") != (token == self.app_token):
+                response = {"ok": False, "error": "not_allowed_token_type"}
             elif identity.ws.users[identity.caller].deleted:
                 response = {"ok": False, "error": "account_inactive"}
             else:
@@ -515,6 +529,8 @@ class SlackEmulator(WorkspaceView):
 
     def _identify(self, token: str, args: JSON) -> _Identity:
         """The workspace and user ``token`` acts as (org-wide tokens: the one ``args`` name)."""
+        if token == self.app_token:
+            return _Identity(self._ws, self.bot_user_id, False)
         try:
             grant = self.tokens.check(token)
         except SlackApiError as exc:
