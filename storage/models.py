@@ -210,7 +210,10 @@ class Round(Base):
     """One coffee-chat round in a channel, claimed once per scheduled slot."""
 
     __tablename__ = "round"
-    __table_args__ = (UniqueConstraint("team_id", "channel_id", "scheduled_for"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "scheduled_for"),
+        UniqueConstraint("run_now_after", "team_id", "channel_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)
@@ -225,6 +228,9 @@ class Round(Base):
     followup_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     followup_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A run-now round: the id of the channel's latest round when it was asked for (0: none),
+    # unique per channel, so two run-nows of the same moment make one round.
+    run_now_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     matches: Mapped[list[Match]] = relationship(
         back_populates="round", cascade="all, delete-orphan", lazy="selectin"
@@ -294,6 +300,7 @@ class OutboundMessage(Base):
     __table_args__ = (
         UniqueConstraint("key"),
         Index("ix_outbound_message_status_not_before", "status", "not_before"),
+        Index("ix_outbound_message_status_priority_id", "status", "priority", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -319,6 +326,8 @@ class OutboundMessage(Base):
         ForeignKey("match_group.id", ondelete="SET NULL"), nullable=True
     )
     notify_user: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Lower goes first: what a person just asked for jumps a round's backlog.
+    priority: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -97,6 +97,28 @@ class Find:
 
 
 @dataclass(frozen=True)
+class Hours:
+    """`/mingle hours [spec]`: show (empty spec) or set working hours and days."""
+
+    spec: str = ""
+
+
+@dataclass(frozen=True)
+class AvoidList:
+    """`/mingle avoid`: show my private avoid list."""
+
+
+@dataclass(frozen=True)
+class AvoidAdd:
+    user_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AvoidRemove:
+    user_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Admin:
     """`/mingle admin <action> [args]`: args are kept raw; the admin service parses them."""
 
@@ -119,6 +141,10 @@ Command = (
     | Answers
     | Intro
     | Find
+    | Hours
+    | AvoidList
+    | AvoidAdd
+    | AvoidRemove
     | Admin
 )
 
@@ -135,14 +161,19 @@ class AdminCommand(NamedTuple):
 #: `handlers.commands.admin.ADMIN_ROUTES`; a test checks the two name sets are equal.
 ADMIN_COMMANDS: dict[str, AdminCommand] = {
     "setup": AdminCommand(
-        "/mingle admin setup [weekly|biweekly|monthly] [monday] [10:00] [Europe/Berlin] [size 2]",
-        "Run coffee-chat rounds in this channel (no arguments opens a form).",
+        "/mingle admin setup [weekly|biweekly|monthly] [monday] [10:00] [Europe/Berlin] [size 2]"
+        " [across-teams]",
+        "Run coffee-chat rounds in this channel (no arguments opens a form); `across-teams` "
+        "makes same-team groups a last resort.",
     ),
     "pause": AdminCommand("/mingle admin pause", "Pause rounds in this channel."),
     "resume": AdminCommand("/mingle admin resume", "Resume rounds in this channel."),
     "skip-next": AdminCommand("/mingle admin skip-next", "Skip the next round in this channel."),
     "preview": AdminCommand("/mingle admin preview", "Dry run: show the groups, only to you."),
-    "run-now": AdminCommand("/mingle admin run-now", "Run a round in this channel now."),
+    "run-now": AdminCommand(
+        "/mingle admin run-now [again]",
+        "Run a round in this channel now (`again`: even if one started in the last hour).",
+    ),
     "prompts": AdminCommand(
         "/mingle admin prompts on [cadence day time tz] | off | add <text> | list | remove <id>",
         "Answer-sharing prompts in this channel.",
@@ -221,6 +252,10 @@ def parse_command(text: str, today: dt.date) -> Command:
         return _parse_intro(rest, rest_text)
     if head == "find":
         return Find(rest_text)
+    if head in ("hours", "hour", "workhours"):
+        return Hours(rest_text)
+    if head in ("avoid", "unavoid"):
+        return _parse_avoid(head, rest)
     if head == "admin":
         if not rest:
             raise CommandError("Which admin command? See `/mingle help admin`.", "admin")
@@ -299,6 +334,33 @@ def _parse_reconnect(rest: list[str]) -> Command:
     if not enabled or not days_text.isdigit() or not 14 <= int(days_text) <= 365:
         raise CommandError(f"{usage} Days go from 14 to 365.", "reconnect")
     return Reconnect(True, int(days_text))
+
+
+#: The most people one `/mingle avoid` or `unavoid` takes.
+MAX_AVOID_MENTIONS = 10
+
+
+def _parse_avoid(head: str, rest: list[str]) -> Command:
+    usage = f"Use `/mingle {head} @someone`" + (
+        " (or `/mingle avoid` for your list)." if head == "avoid" else "."
+    )
+    if not rest:
+        if head == "avoid":
+            return AvoidList()
+        raise CommandError(f"Say who. {usage}", head)
+    people: list[str] = []
+    for token in rest:
+        uid = user_id_of(token)
+        if uid is None:
+            if channel_id_of(token) or token.startswith("<!"):
+                raise CommandError(f"That's for people, not channels or groups. {usage}", head)
+            shown = (token if len(token) <= 30 else token[:29] + "…").replace("`", "'")
+            raise CommandError(f"`{shown}` is not a person I can see. {usage}", head)
+        people.append(uid)
+    people = list(dict.fromkeys(people))
+    if len(people) > MAX_AVOID_MENTIONS:
+        raise CommandError(f"Name at most {MAX_AVOID_MENTIONS} people at a time.", head)
+    return AvoidAdd(tuple(people)) if head == "avoid" else AvoidRemove(tuple(people))
 
 
 def _parse_intro(rest: list[str], rest_text: str) -> Command:

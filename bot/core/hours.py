@@ -224,3 +224,37 @@ def stored_hours(start: dt.time | None, end: dt.time | None, mask: int | None) -
     if end <= start:
         start, end = DEFAULT_START, DEFAULT_END
     return WorkingHours(start, end, days_of_mask(mask or 0))
+
+
+#: The profile modal's inputs for working hours (block ids, also the error keys).
+FIELD_START = "work_start"
+FIELD_END = "work_end"
+FIELD_DAYS = "work_days"
+
+
+def validate_hours_form(
+    start: str | None, end: str | None, days: list[str] | None
+) -> tuple[WorkingHours | None, dict[str, str]]:
+    """The profile modal's hours fields (`HH:MM` times, weekday keys `mon`..`sun`): the
+    hours, or the errors to show next to each field (keyed by block id)."""
+    errors: dict[str, str] = {}
+    times: list[dt.time | None] = []
+    for field, value in ((FIELD_START, start), (FIELD_END, end)):
+        if not value:
+            errors[field] = "Pick a time."
+            times.append(None)
+            continue
+        try:
+            times.append(parse_time(str(value)[:10]))
+        except HoursError as exc:
+            errors[field] = exc.message
+            times.append(None)
+    chosen = {DAY_KEYS.index(d) for d in (days or []) if d in DAY_KEYS}
+    if not chosen:
+        errors[FIELD_DAYS] = "No working days given: pick at least one."
+    first, last = times
+    if first is not None and last is not None and last <= first:
+        errors[FIELD_END] = "The end must be after the start."
+    if errors or first is None or last is None:
+        return None, errors
+    return WorkingHours(first, last, frozenset(chosen)), {}

@@ -24,6 +24,7 @@ ACTION_COULD_NOT = "mingle_could_not"
 ACTION_SHARE_ANSWER = "mingle_share_answer"
 ACTION_INTRODUCE_ME = "mingle_introduce_me"
 ACTION_SAY_HI = "mingle_say_hi"
+ACTION_AVOID_LIST = "mingle_avoid_list"  # Home: opens the avoid-list modal
 
 # views (modals)
 VIEW_EDIT_PROFILE = "mingle_edit_profile_view"
@@ -31,6 +32,7 @@ VIEW_ADMIN_SETUP = "mingle_admin_setup_view"
 VIEW_SHARE_ANSWER = "mingle_share_answer_view"
 VIEW_SAVE_ANSWER = "mingle_save_answer_view"
 VIEW_INTRO = "mingle_intro_view"
+VIEW_AVOID_LIST = "mingle_avoid_list_view"
 
 # shortcuts
 SHORTCUT_SAVE_ANSWER = "mingle_save_answer"  # message shortcut

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from bot.core.hours import WorkingHours, validate_hours_form
 from bot.core.text import normalize_interest, strip_controls
 
 MAX_TOPICS = 20
@@ -41,6 +42,7 @@ class Profile:
     can_help: tuple[str, ...] = ()
     learn: tuple[str, ...] = ()
     reconnect_enabled: bool = False
+    hours: WorkingHours = WorkingHours()
 
     def topics(self, kind: str) -> tuple[str, ...]:
         return {"interest": self.interests, "can_help": self.can_help, "learn": self.learn}[kind]
@@ -54,6 +56,7 @@ class ProfileEdit:
     bio: str = ""
     links: str = ""
     team: str = ""
+    hours: WorkingHours | None = None  # None: unchanged
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -81,10 +84,18 @@ def clean_topics(raw: Iterable[str]) -> tuple[list[str], str | None]:
 
 
 def validate_profile(
-    topics: dict[str, Iterable[str]], bio: str, links: str, team: str
+    topics: dict[str, Iterable[str]],
+    bio: str,
+    links: str,
+    team: str,
+    hours: tuple[str | None, str | None, list[str] | None] | None = None,
 ) -> ProfileEdit:
-    """Validate a profile submission; field errors are keyed by the field name."""
+    """Validate a profile submission; field errors are keyed by the field name. `hours` is
+    (start, end, weekday keys) from the form, None when the form had no hours fields."""
     edit = ProfileEdit()
+    if hours is not None:
+        edit.hours, errors = validate_hours_form(*hours)
+        edit.errors.update(errors)
     for kind in TOPIC_KINDS:
         names, error = clean_topics(topics.get(kind, ()))
         if error:

@@ -1,8 +1,9 @@
 """Coffee-chat rounds, the pure parts: setup arguments, timing, icebreakers, button values.
 
-`parse_setup` reads `/mingle admin setup weekly monday 10:00 Europe/Berlin size 3` (the parts
-in any order, each optional; the schedule grammar is `bot.core.schedule`'s, shared with
-prompts) into a `RoundSetup`, and names the part it could not read.
+`parse_setup` reads `/mingle admin setup weekly monday 10:00 Europe/Berlin size 3
+across-teams` (the parts in any order, each optional; the schedule grammar is
+`bot.core.schedule`'s, shared with prompts) into a `RoundSetup`, and names the part it
+could not read.
 The timing helpers say when the heads-up and the "Did you meet?" follow-up are due.
 """
 
@@ -61,13 +62,17 @@ class RoundSetup:
     at: dt.time = DEFAULT_TIME
     tz: str = "UTC"
     group_size: int = DEFAULT_GROUP_SIZE
+    #: Same-team groups only as a last resort (`across-teams`); None: leave it as it is
+    #: (the setup form does not ask).
+    across_teams: bool | None = False
 
     def as_cadence(self, anchor: dt.date | None = None) -> Cadence:
         return Cadence(self.cadence, self.weekday, self.at, self.tz, anchor)
 
     def describe(self) -> str:
         size = "pairs" if self.group_size == 2 else f"groups of {self.group_size}"
-        return f"{self.as_cadence().describe()}, in {size}"
+        across = ", across teams (same-team groups only as a last resort)"
+        return f"{self.as_cadence().describe()}, in {size}{across if self.across_teams else ''}"
 
 
 class SetupError(InvalidInputError):
@@ -75,6 +80,8 @@ class SetupError(InvalidInputError):
 
 
 _SIZE_WORDS = {"pairs": 2, "pair": 2, "trios": 3, "triples": 3}
+#: Words that ask for groups across teams (`/mingle admin setup weekly across-teams`).
+ACROSS_TEAMS_WORDS = ("across-teams", "across_teams", "cross-team", "cross-teams")
 
 
 def parse_group_size(text: str) -> int:
@@ -89,12 +96,18 @@ def parse_group_size(text: str) -> int:
 def parse_setup(args: Sequence[str], default_tz: str) -> RoundSetup:
     """Read setup arguments in any order: the schedule's words (`bot.core.schedule`) and a
     group size (`size 3`, `groups of 3`, `size=3`, `pairs`, `trios`); missing parts take
-    their defaults."""
+    their defaults; `across-teams` makes same-team groups a last resort."""
     sizes: list[int] = []
+    across: list[bool] = []
 
     def group_size(tokens: Sequence[str], i: int) -> int:
         """Read a group size at `tokens[i]`: how many tokens it took (0: not a size)."""
         token, low = tokens[i], tokens[i].lower()
+        if low in ACROSS_TEAMS_WORDS:
+            if across:
+                raise twice("across-teams option", token)
+            across.append(True)
+            return 1
         if low in ("size", "group", "groups", "group-size"):
             rest = [t.lower() for t in tokens[i + 1 : i + 3]]
             step = 1
@@ -120,7 +133,7 @@ def parse_setup(args: Sequence[str], default_tz: str) -> RoundSetup:
             weekday=DEFAULT_WEEKDAY,
             default_tz=default_tz,
             own_words=group_size,
-            own_words_are=("a group size like `size 3`",),
+            own_words_are=("a group size like `size 3`", "`across-teams`"),
         )
     except (ScheduleError, SetupError) as exc:
         raise SetupError(f"{exc} {SETUP_USAGE}") from None
@@ -130,6 +143,7 @@ def parse_setup(args: Sequence[str], default_tz: str) -> RoundSetup:
         at=cadence.at,
         tz=cadence.tz,
         group_size=sizes[0] if sizes else DEFAULT_GROUP_SIZE,
+        across_teams=bool(across),
     )
 
 
@@ -159,6 +173,7 @@ def validate_setup_form(
         at=read("time", time_text, parse_time, DEFAULT_TIME),
         tz=read("timezone", tz, check_timezone, "UTC"),
         group_size=read("group_size", group_size, parse_group_size, DEFAULT_GROUP_SIZE),
+        across_teams=None,
     )
     return (None, errors) if errors else (setup, {})
 

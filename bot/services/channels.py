@@ -53,6 +53,7 @@ def setup_of(schedule: Schedule, config: ChannelConfig | None) -> RoundSetup:
         at=parse_time(schedule.time_of_day),
         tz=schedule.timezone,
         group_size=config.group_size if config else 2,
+        across_teams=config.across_teams if config else False,
     )
 
 
@@ -121,6 +122,8 @@ def save_setup(deps: Deps, team_id: str, channel_id: str, user_id: str, setup: R
     with deps.sessions.begin() as session:
         config = repo.get_or_create_config(session, team_id, channel_id, user_id)
         config.group_size = setup.group_size
+        if setup.across_teams is not None:
+            config.across_teams = setup.across_teams
         config.created_by = user_id
         repo.save_schedule(
             session,
@@ -185,6 +188,13 @@ def channel_settings(deps: Deps, team_id: str, channel_id: str) -> tuple[int, in
         if config is None:
             return 2, 4, ""
         return config.group_size, config.recent_rounds, config.created_by
+
+
+def across_teams(deps: Deps, team_id: str, channel_id: str) -> bool:
+    """Whether the channel makes same-team groups a last resort (`admin setup … across-teams`)."""
+    with deps.sessions() as session:
+        config = repo.get_config(session, team_id, channel_id)
+        return bool(config and config.across_teams)
 
 
 def round_schedule(deps: Deps, team_id: str, channel_id: str) -> Schedule | None:

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.blocks import Reply, escape
+from bot.core.hours import days_mask, stored_hours
 from bot.core.messages import profile as views
 from bot.core.messages.help import error_reply, info_reply
 from bot.core.profile import TOPIC_KINDS, Profile, ProfileEdit, merge_topics
@@ -17,6 +18,7 @@ from bot.errors import InvalidInputError
 from bot.services.deps import Deps
 from bot.slack.gateway import SlackUser
 from storage.models import Member
+from storage.repositories import avoid as avoid_repo
 from storage.repositories import members as repo
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ def to_profile(member: Member | None, user_id: str) -> Profile:
         can_help=tuple(repo.topic_names(member, "can_help")),
         learn=tuple(repo.topic_names(member, "learn")),
         reconnect_enabled=member.reconnect_enabled,
+        hours=stored_hours(member.work_start, member.work_end, member.work_days),
     )
 
 
@@ -177,9 +180,9 @@ class ProfileService:
         )
 
     def add_interests(self, team_id: str, user_id: str, names: tuple[str, ...]) -> Reply:
-        newcomer = self._newcomer(team_id, user_id)
+        newcomer = self.newcomer(team_id, user_id)
         with self.deps.sessions.begin() as session:
-            member = self._member_for_edit(session, team_id, user_id, newcomer)
+            member = self.member_for_edit(session, team_id, user_id, newcomer)
             current = repo.topic_names(member, "interest")
             merged, error = merge_topics(current, names)
             if error:
@@ -215,7 +218,7 @@ class ProfileService:
             "Removed: " + views.topic_text(tuple(removed)),
         )
 
-    def _newcomer(self, team_id: str, user_id: str) -> SlackUser | None:
+    def newcomer(self, team_id: str, user_id: str) -> SlackUser | None:
         """Slack's record of someone who has no profile yet, looked up before the edit's
         transaction opens (None for a member); refuses bots and deactivated accounts."""
         with self.deps.sessions() as session:
@@ -223,7 +226,7 @@ class ProfileService:
                 return None
         return self._human(user_id)
 
-    def _member_for_edit(
+    def member_for_edit(
         self, session: Any, team_id: str, user_id: str, newcomer: SlackUser | None
     ) -> Member:
         member, created = repo.get_or_create_member(session, team_id, user_id)
@@ -248,14 +251,16 @@ class ProfileService:
         return views.profile_card(profile, own=False)
 
     def home_view(self, team_id: str, user_id: str) -> dict[str, Any]:
-        profile = self.profile(team_id, user_id)
+        with self.deps.sessions() as session:
+            profile = to_profile(repo.get_member(session, team_id, user_id), user_id)
+            avoiding = len(avoid_repo.avoided_by(session, team_id, user_id))
         extra = []
         for provider in self.deps.home_sections:
             try:
                 extra.extend(provider(self.deps, team_id, user_id))
             except Exception:  # a broken extra section must not break the Home tab
                 log.exception("home section failed")
-        return views.home_view(profile, extra=extra)
+        return views.home_view(profile, extra=extra, avoiding=avoiding)
 
     def refresh_home(self, team_id: str, user_id: str) -> None:
         try:
@@ -272,14 +277,18 @@ class ProfileService:
         """Store a validated profile edit (see `bot.core.profile.validate_profile`)."""
         if not edit.ok:
             raise InvalidInputError("; ".join(edit.errors.values()))
-        newcomer = self._newcomer(team_id, user_id)
+        newcomer = self.newcomer(team_id, user_id)
         with self.deps.sessions.begin() as session:
-            member = self._member_for_edit(session, team_id, user_id, newcomer)
+            member = self.member_for_edit(session, team_id, user_id, newcomer)
             for kind in TOPIC_KINDS:
                 repo.set_topics(session, member, kind, edit.topics[kind])
             member.bio = edit.bio
             member.links = edit.links
             member.team_name = edit.team
+            if edit.hours is not None:
+                member.work_start = edit.hours.start
+                member.work_end = edit.hours.end
+                member.work_days = days_mask(edit.hours.days)
         self.refresh_home(team_id, user_id)
 
     def topic_options(self, team_id: str, query: str) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from bot.core import commands as c
 from bot.core import ids
 from bot.core.commands import CommandError, parse_command
 from bot.services.profiles import ProfileService
-from handlers.commands import admin, connect, profile, prompts
+from handlers.commands import admin, connect, preferences, profile, prompts
 from handlers.commands.router import Invocation, Route
 from handlers.runtime import deps_of, friendly_listener, send, team_of
 
@@ -35,6 +35,10 @@ ROUTES: dict[type, Route] = {
     c.Answers: prompts.answers,
     c.Intro: connect.intro,
     c.Find: connect.find,
+    c.Hours: preferences.hours,
+    c.AvoidList: preferences.avoid_list,
+    c.AvoidAdd: preferences.avoid,
+    c.AvoidRemove: preferences.unavoid,
     c.Admin: admin.admin,
 }
 

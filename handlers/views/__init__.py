@@ -12,11 +12,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.core import ids
+from bot.core.hours import FIELD_DAYS, FIELD_END, FIELD_START
 from bot.core.messages.connect import INTRO_REASON
 from bot.core.profile import TOPIC_KINDS, validate_profile
 from bot.services.profiles import ProfileService
 from handlers.runtime import deps_of, friendly_listener, plain_values, team_of
-from handlers.views import connect, prompts, rounds
+from handlers.views import connect, preferences, prompts, rounds
 
 
 def edit_profile_submitted(
@@ -28,6 +29,11 @@ def edit_profile_submitted(
         bio=str(values.get("bio") or ""),
         links=str(values.get("links") or ""),
         team=str(values.get("team") or ""),
+        hours=(
+            (values.get(FIELD_START), values.get(FIELD_END), values.get(FIELD_DAYS) or [])
+            if FIELD_START in values or FIELD_DAYS in values
+            else None  # a form without the hours fields leaves them as they are
+        ),
     )
     if not edit.ok:
         ack(response_action="errors", errors=edit.errors)
@@ -43,6 +49,7 @@ VIEWS: dict[str, Callable[..., None]] = {
     ids.VIEW_SHARE_ANSWER: prompts.share_answer_submitted,
     ids.VIEW_SAVE_ANSWER: prompts.save_answer_submitted,
     ids.VIEW_INTRO: connect.intro_submitted,
+    ids.VIEW_AVOID_LIST: preferences.avoid_list_submitted,
 }
 
 
@@ -52,6 +59,7 @@ ERRORS_ON: dict[str, str] = {
     ids.VIEW_ADMIN_SETUP: "cadence",
     ids.VIEW_INTRO: INTRO_REASON,
     ids.VIEW_SAVE_ANSWER: "topic",
+    ids.VIEW_AVOID_LIST: "avoid",
 }
 
 

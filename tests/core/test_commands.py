@@ -102,6 +102,9 @@ def test_every_subcommand_has_help_and_every_help_entry_parses() -> None:
         "intro": "intro <@U1> <@U2>",
         "answers": "answers x",
         "reconnect": "reconnect off",
+        "hours": "hours 9-17",
+        "avoid": "avoid",
+        "unavoid": "unavoid <@U1>",
     }
     assert set(samples) == set(SUBCOMMANDS)
     for name, sample in samples.items():

@@ -75,6 +75,8 @@ def _value(name: str, kind: Any) -> Any:
         return dt.time(9, 30)
     if kind is dt.date:
         return dt.date(2026, 12, 1)
+    if origin is frozenset and typing.get_args(kind) == (int,):
+        return frozenset({0, 1, 2, 3})  # weekdays
     if origin in (Sequence, list, tuple, typing.Sequence) or kind in (list, tuple):
         (item,) = typing.get_args(kind)[:1] or (str,)
         if item is str and name in PEOPLE:

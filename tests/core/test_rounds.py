@@ -110,7 +110,9 @@ def test_setup_describes_itself() -> None:
 
 def test_setup_form_validation_reports_by_block() -> None:
     setup, errors = validate_setup_form("monthly", "friday", "08:15", "Asia/Kolkata", "4")
-    assert errors == {} and setup == RoundSetup("monthly", 4, dt.time(8, 15), "Asia/Kolkata", 4)
+    assert errors == {} and setup == RoundSetup(
+        "monthly", 4, dt.time(8, 15), "Asia/Kolkata", 4, across_teams=None
+    )
     setup, errors = validate_setup_form("hourly", None, "", "Nowhere", "7")
     assert setup is None
     assert set(errors) == {"cadence", "weekday", "time", "timezone", "group_size"}

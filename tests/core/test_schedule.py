@@ -199,7 +199,7 @@ def test_a_word_nobody_reads_is_named_with_what_could_stand_there() -> None:
         parse_setup(["blursday"], "UTC")
     assert setup.value.message == (
         f"I couldn't read `blursday`: {could_be}, a timezone like Europe/Berlin, "
-        "or a group size like `size 3`. " + SETUP_USAGE
+        "a group size like `size 3`, or `across-teams`. " + SETUP_USAGE
     )
 
 

@@ -27,6 +27,15 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "intro": ("/mingle intro @a @b [why]", "Introduce two colleagues in a group DM."),
     "answers": ("/mingle answers <words> | @someone", "Search answers people have shared."),
     "reconnect": ("/mingle reconnect on [days] | off", "Get nudged to reconnect with people."),
+    "hours": (
+        "/mingle hours [08:30-16:30 mon-thu]",
+        "Show or set your working hours and days (in your Slack timezone).",
+    ),
+    "avoid": (
+        "/mingle avoid [@someone]",
+        "Never be grouped with someone (a private list); no name shows the list.",
+    ),
+    "unavoid": ("/mingle unavoid @someone", "Take someone off your avoid list."),
 }
 
 

@@ -22,6 +22,7 @@ from bot.core.blocks import (
     section,
     text_input,
 )
+from bot.core.hours import DAY_KEYS, DAY_NAMES, FIELD_DAYS, FIELD_END, FIELD_START
 from bot.core.profile import MAX_BIO, MAX_LINKS, MAX_TEAM, TOPIC_KINDS, TOPIC_LABELS, Profile
 from bot.core.status import MemberStatus
 
@@ -47,8 +48,13 @@ def topic_text(names: tuple[str, ...]) -> str:
 def profile_fields(profile: Profile) -> Block:
     pairs = [(TOPIC_LABELS[kind], topic_text(profile.topics(kind))) for kind in TOPIC_KINDS]
     pairs.append(("Team", escape(profile.team) or "_not set_"))
-    pairs.append(("Timezone", escape(profile.tz)))
+    pairs.append(("Working hours", escape(hours_text(profile))))
     return fields_section(pairs)
+
+
+def hours_text(profile: Profile) -> str:
+    """`08:30–16:30 Mon–Thu (Europe/Berlin)` (plain text: escape it for mrkdwn)."""
+    return f"{profile.hours.describe()} ({profile.tz})"
 
 
 def profile_card(profile: Profile, *, own: bool) -> Reply:
@@ -62,7 +68,8 @@ def profile_card(profile: Profile, *, own: bool) -> Reply:
     if own:
         blocks.append(context("Edit your profile in Mingle's *Home* tab."))
     interests = topic_text(profile.interests) if profile.interests else "no interests yet"
-    return Reply(f"{'Your' if own else 'Their'} profile: {interests}", blocks)
+    works = escape(hours_text(profile))
+    return Reply(f"{'Your' if own else 'Their'} profile: {interests}. Works {works}", blocks)
 
 
 def not_joined_card(user_id: str) -> Reply:
@@ -70,8 +77,18 @@ def not_joined_card(user_id: str) -> Reply:
     return Reply("They haven't joined Mingle yet.", [section(text)])
 
 
+def avoid_count_text(count: int) -> str:
+    if count == 0:
+        return "Your avoid list is empty."
+    return f"Your avoid list has {count} {'person' if count == 1 else 'people'}."
+
+
 def home_view(
-    profile: Profile, *, extra: list[Block] | None = None, today: dt.date | None = None
+    profile: Profile,
+    *,
+    extra: list[Block] | None = None,
+    today: dt.date | None = None,
+    avoiding: int = 0,
 ) -> dict[str, Any]:
     """The App Home tab: status, profile, and the buttons to change them."""
     blocks: list[Block] = [
@@ -97,6 +114,15 @@ def home_view(
         blocks.append(section(f"*Links*\n{escape(profile.links)}"))
     nudges = "on" if profile.reconnect_enabled else "off"
     blocks.append(context(f"Reconnect nudges are {nudges} (`/mingle reconnect on|off`)."))
+    blocks.append(
+        section(
+            "*People you'd rather not meet*\n"
+            + avoid_count_text(avoiding)
+            + " Mingle never groups you with them or suggests them, and nobody else can "
+            "see this list.",
+            accessory=button("Avoid list", ids.ACTION_AVOID_LIST),
+        )
+    )
     if extra:
         if extra[0].get("type") != "divider":
             blocks.append(divider())
@@ -176,8 +202,48 @@ def edit_profile_modal(profile: Profile) -> dict[str, Any]:
             text_input(
                 "links", "Links", initial=profile.links, max_length=MAX_LINKS, optional=True
             ),
+            *hours_inputs(profile),
         ],
     }
+
+
+def hours_inputs(profile: Profile) -> list[Block]:
+    """Working hours in the profile modal: start and end timepickers, days multi-select."""
+    zone = f"Your local time ({profile.tz}, from Slack)."
+
+    def time_input(block_id: str, label: str, initial: dt.time) -> Block:
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "label": plain(label),
+            "hint": plain(zone),
+            "element": {
+                "type": "timepicker",
+                "action_id": block_id,
+                "initial_time": f"{initial:%H:%M}",
+            },
+        }
+
+    options = [
+        {"text": plain(name), "value": key} for key, name in zip(DAY_KEYS, DAY_NAMES, strict=True)
+    ]
+    chosen = [options[d] for d in sorted(profile.hours.days)]
+    return [
+        time_input(FIELD_START, "Working hours start", profile.hours.start),
+        time_input(FIELD_END, "Working hours end", profile.hours.end),
+        {
+            "type": "input",
+            "block_id": FIELD_DAYS,
+            "label": plain("Working days"),
+            "element": {
+                "type": "multi_static_select",
+                "action_id": FIELD_DAYS,
+                "placeholder": plain("Pick your working days"),
+                "options": options,
+                **({"initial_options": chosen} if chosen else {}),
+            },
+        },
+    ]
 
 
 def topic_options(query: str, known: list[str], normalized_query: str) -> list[dict[str, Any]]:
