@@ -28,6 +28,20 @@ from storage.repositories.inserts import insert_if_new
 MAX_GROUP_USERS = 8
 MAX_ERROR_LENGTH = 200
 
+#: Claim order: lower goes first. What a person just asked for goes before the backlog of a
+#: round, a follow-up or a prompt; every other kind is `BACKLOG`.
+ASKED_FOR = 0
+BACKLOG = 10
+PRIORITY: dict[OutboxKind, int] = {
+    OutboxKind.INTRO: ASKED_FOR,  # an introduction, or "Introduce me"
+    OutboxKind.SAY_HI: ASKED_FOR,  # a nudged member said hi
+    OutboxKind.WELCOME: ASKED_FOR,  # someone just joined a Mingle channel
+}
+
+
+def priority_of(kind: OutboxKind) -> int:
+    return PRIORITY.get(kind, BACKLOG)
+
 
 def enqueue(
     session: Session,
@@ -44,12 +58,14 @@ def enqueue(
     match_id: int | None = None,
     notify_user: str | None = None,
     not_before: dt.datetime | None = None,
+    priority: int | None = None,
 ) -> OutboundMessage | None:
     """Add a message to the outbox; return it, or None when `key` was already there.
 
     Exactly one of `channel_id` (post in a conversation, or ephemerally to `ephemeral_user`
     there) and `user_ids` (1..8 people: a DM or group DM) names the audience. An existing key
-    is left alone without disturbing the caller's transaction.
+    is left alone without disturbing the caller's transaction. `priority` defaults to the
+    kind's (`PRIORITY`).
     """
     users = list(dict.fromkeys(user_ids or []))
     _check_audience(channel_id, users, ephemeral_user)
@@ -67,6 +83,7 @@ def enqueue(
         "notify_user": notify_user,
         "status": OutboxStatus.PENDING,
         "attempts": 0,
+        "priority": priority_of(kind) if priority is None else priority,
     }
     if not_before is not None:
         values["not_before"] = not_before
@@ -98,11 +115,12 @@ def get_by_key(session: Session, key: str) -> OutboundMessage | None:
 def due(
     session: Session, now: dt.datetime, limit: int, *, team_id: str | None = None
 ) -> list[OutboundMessage]:
-    """Pending rows whose `not_before` has come, oldest first."""
+    """Pending rows whose `not_before` has come: by priority (what a person asked for
+    first), then oldest first."""
     stmt = (
         select(OutboundMessage)
         .where(OutboundMessage.status == OutboxStatus.PENDING, OutboundMessage.not_before <= now)
-        .order_by(OutboundMessage.id)
+        .order_by(OutboundMessage.priority, OutboundMessage.id)
         .limit(limit)
     )
     if team_id:

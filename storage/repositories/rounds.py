@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.core import outbox_keys
-from bot.core.status import MatchOutcome, OutboxKind, RoundStatus
+from bot.core.status import MatchOutcome, OutboxKind, OutboxStatus, RoundStatus
 from storage.models import Match, MatchMember, OutboundMessage, Round, RoundSkip
 from storage.repositories.inserts import insert_if_new
 
@@ -27,8 +27,14 @@ def claim_round(
     *,
     status: RoundStatus = RoundStatus.PLANNED,
     now: dt.datetime,
+    run_now_after: int | None = None,
 ) -> Round | None:
-    """Claim the slot: the new round, or None when the slot was already claimed."""
+    """Claim the slot: the new round, or None when the slot was already claimed.
+
+    A run-now round claims `run_now_after` (the id of the channel's latest round when it
+    was asked for, 0 for none) as well: of two run-nows that saw the same latest round, in
+    any instance and whatever their clocks say, one wins.
+    """
     values = {
         "team_id": team_id,
         "channel_id": channel_id,
@@ -38,11 +44,64 @@ def claim_round(
         "total_score": 0.0,
         "upper_bound": 0.0,
         "created_at": now,
+        "run_now_after": run_now_after,
     }
-    key = ["team_id", "channel_id", "scheduled_for"]
-    if insert_if_new(session, Round, values, Round.id, conflict=key) is None:
+    # A run-now claim gives way to either unique key (its slot, or the round it follows).
+    key = None if run_now_after is not None else ["team_id", "channel_id", "scheduled_for"]
+    round_id = insert_if_new(session, Round, values, Round.id, conflict=key)
+    if round_id is None:
         return None
-    return round_for_slot(session, team_id, channel_id, slot)
+    return session.get(Round, round_id)
+
+
+def run_now_after(session: Session, team_id: str, channel_id: str, latest_id: int) -> Round | None:
+    """The run-now round that followed round `latest_id` in the channel, if one did."""
+    return session.scalar(
+        select(Round).where(
+            Round.team_id == team_id,
+            Round.channel_id == channel_id,
+            Round.run_now_after == latest_id,
+        )
+    )
+
+
+def latest_round_id(session: Session, team_id: str, channel_id: str) -> int:
+    """The id of the channel's latest claimed round, whatever became of it (0: none)."""
+    latest = session.scalar(
+        select(Round.id)
+        .where(Round.team_id == team_id, Round.channel_id == channel_id)
+        .order_by(Round.id.desc())
+        .limit(1)
+    )
+    return int(latest or 0)
+
+
+def latest_started(session: Session, team_id: str, channel_id: str) -> Round | None:
+    """The channel's latest round that made groups (by when it was claimed)."""
+    return session.scalar(
+        select(Round)
+        .where(
+            Round.team_id == team_id,
+            Round.channel_id == channel_id,
+            Round.status == RoundStatus.PLANNED,
+        )
+        .order_by(Round.created_at.desc(), Round.id.desc())
+        .limit(1)
+    )
+
+
+def is_delivering(session: Session, round_: Round) -> bool:
+    """Whether some of the round's messages are still waiting to go out."""
+    waiting = session.scalar(
+        select(OutboundMessage.id)
+        .where(
+            OutboundMessage.team_id == round_.team_id,
+            OutboundMessage.key.like(outbox_keys.round_prefix(round_.id) + "%"),
+            OutboundMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
+        )
+        .limit(1)
+    )
+    return waiting is not None
 
 
 def round_for_slot(
