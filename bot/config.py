@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     admins_raw: str = Field(default="", alias="MINGLE_ADMINS")
     log_level: str = Field(default="INFO", alias="MINGLE_LOG_LEVEL")
     scheduler_enabled: bool = Field(default=True, alias="MINGLE_SCHEDULER")
+    health_port: int | None = Field(default=None, alias="MINGLE_HEALTH_PORT")
+    health_host: str = Field(default="0.0.0.0", alias="MINGLE_HEALTH_HOST")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -57,6 +59,24 @@ class Settings(BaseSettings):
         for item in _split(value):
             if not _USER_ID.match(item):
                 raise ValueError(f"{item!r} is not a Slack user ID (like U012AB3CD)")
+        return value
+
+    @field_validator("health_port", mode="before")
+    @classmethod
+    def _health_port(cls, value: object) -> int | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip()
+        if not text.isdigit() or not 1 <= int(text) <= 65535:
+            raise ValueError(f"{text!r} is not a port number from 1 to 65535")
+        return int(text)
+
+    @field_validator("health_host")
+    @classmethod
+    def _health_host(cls, value: str) -> str:
+        value = value.strip()
+        if not value or any(ch.isspace() or ch in "/:" for ch in value):
+            raise ValueError("must be a host name or IPv4 address, such as 0.0.0.0 or 127.0.0.1")
         return value
 
     @field_validator("log_level")

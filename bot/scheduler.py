@@ -12,11 +12,19 @@
   `GRACE_PERIOD`; a heads-up whose time passed while it was down still goes out;
 - `PERIODIC_JOBS`: the follow-ups ("Did you meet?"), resuming expired pauses, and whatever
   other features append;
-- the outbox's `DeliveryWorker` thread, started through `deps.delivery`.
+- retries: a slot whose run fails in a way that may pass (`bot.services.faults.may_pass`:
+  Slack's temporary errors and rate limits, an unexpected error) is tried again by a one-off
+  job, after `SLOT_RETRY_BASE` doubling, while inside its grace period and for at most
+  `SLOT_ATTEMPTS` tries; then, or at once for a refusal, the admins are told
+  (`faults.report_slot_fault`).
+
+The outbox's `DeliveryWorker` runs where `MINGLE_WORKER` is on (`start_worker`), whether or
+not the scheduler runs there; `stop_background` stops both on shutdown.
 
 Nothing here decides whether a slot already ran: the services claim each slot in the
-database (unique per channel and slot), which is what makes several instances, a restart
-or a misfire safe. Every kind of slot and every periodic job is listed below, in one place.
+database (unique per channel and slot), which is what makes several instances, a restart,
+a retry or a misfire safe: a failed plan leaves no claim behind. Every kind of slot and
+every periodic job is listed below, in one place.
 """
 
 from __future__ import annotations
@@ -29,11 +37,14 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.core.rounds import HEADS_UP_BEFORE
+from bot.core.rounds import HEADS_UP_BEFORE, slot_key
 from bot.core.schedule import Cadence, next_run, previous_run
-from bot.services import channels, connect, prompts, round_followup, rounds
+from bot.errors import MingleError
+from bot.services import channels, connect, faults, prompts, round_followup, rounds
+from bot.services.delivery import DeliveryWorker, deliver_now
 from bot.services.deps import Deps
 from storage.models import Schedule
 from storage.repositories import channels as channels_repo
@@ -48,10 +59,18 @@ FOLLOWUP_SECONDS = 300
 PAUSES_SECONDS = 3600
 #: Periodic jobs first run this long after start (so start-up stays quick).
 FIRST_RUN_DELAY = dt.timedelta(seconds=10)
+#: A slot that failed is tried again after 1, 2, 4, 8 and 16 minutes (within its grace
+#: period); after `SLOT_ATTEMPTS` tries in all, the admins are told.
+SLOT_RETRY_BASE = dt.timedelta(minutes=1)
+SLOT_ATTEMPTS = 6
+#: How long `stop_background` waits for a scheduled job that is running.
+STOP_SECONDS = 4.0
 
 NUDGES_SECONDS = 3600  # each member is nudged at most every 21 days; hourly checks suffice
 ScheduledKind = Callable[[Deps, Schedule, dt.datetime], None]
 PeriodicJob = tuple[str, Callable[[Deps], None], int]
+#: Try a slot again: (schedule id, slot, the attempt it will be, when).
+RetrySlot = Callable[[int, dt.datetime, int, dt.datetime], None]
 
 
 def resume_expired_pauses(deps: Deps) -> None:
@@ -133,17 +152,81 @@ def _fresh_schedule(deps: Deps, schedule_id: int) -> Schedule | None:
     return schedule
 
 
-def fire_slot(deps: Deps, schedule_id: int) -> None:
+def fire_slot(deps: Deps, schedule_id: int, retry: RetrySlot | None = None) -> None:
     """A schedule's job: run the slot that has just come (if still enabled)."""
     schedule = _fresh_schedule(deps, schedule_id)
-    run = SCHEDULED_KINDS.get(schedule.kind) if schedule else None
-    if schedule is None or run is None:
+    if schedule is None or schedule.kind not in SCHEDULED_KINDS:
         return
     slot = slot_due(channels.cadence_of(schedule), deps.clock())
     if slot is None:
         log.warning("schedule %s fired too late for its slot; skipping", schedule_id)
         return
-    run(deps, schedule, slot)
+    run_slot(deps, schedule, slot, retry=retry)
+
+
+def retry_slot(
+    deps: Deps, schedule_id: int, slot: dt.datetime, attempt: int, retry: RetrySlot | None
+) -> None:
+    """A one-off retry job: run `slot` again (if the schedule is still enabled)."""
+    schedule = _fresh_schedule(deps, schedule_id)
+    if schedule is None or schedule.kind not in SCHEDULED_KINDS:
+        return
+    run_slot(deps, schedule, slot, attempt=attempt, retry=retry)
+
+
+def retry_delay(attempt: int) -> dt.timedelta:
+    """How long to wait after failed try number `attempt` (1, 2, 4... minutes)."""
+    return SLOT_RETRY_BASE * int(2 ** (attempt - 1))
+
+
+def run_slot(
+    deps: Deps,
+    schedule: Schedule,
+    slot: dt.datetime,
+    *,
+    attempt: int = 1,
+    retry: RetrySlot | None = None,
+) -> bool:
+    """Run one slot of `schedule`; True when it ran (or had already run).
+
+    A failure that may pass is tried again through `retry` (a one-off job) while there are
+    tries left and the retry would still be within `GRACE_PERIOD` of the slot; otherwise,
+    and at once for a failure that waiting won't fix, the admins are told. Without `retry`
+    (a direct call), a failure is reported at once.
+    """
+    run = SCHEDULED_KINDS[schedule.kind]
+    try:
+        run(deps, schedule, slot)
+        return True
+    except Exception as exc:
+        problem = exc
+    when = deps.clock() + retry_delay(attempt)
+    if (
+        faults.may_pass(problem)
+        and retry is not None
+        and attempt < SLOT_ATTEMPTS
+        and when <= slot + GRACE_PERIOD
+    ):
+        log.warning(
+            "%s %s's slot %s failed (try %d: %s); trying again at %s",
+            schedule.kind,
+            schedule.id,
+            slot,
+            attempt,
+            type(problem).__name__,
+            when,
+            exc_info=not isinstance(problem, MingleError),
+        )
+        retry(schedule.id, slot, attempt + 1, when)
+        return False
+    if not isinstance(problem, MingleError):
+        log.error("%s %s's slot %s failed", schedule.kind, schedule.id, slot, exc_info=problem)
+    try:
+        faults.report_slot_fault(deps, schedule, slot, problem, attempts=attempt)
+        deliver_now(deps)
+    except Exception:
+        log.exception("couldn't tell the admins that %s %s failed", schedule.kind, schedule.id)
+    return False
 
 
 def fire_heads_up(deps: Deps, schedule_id: int) -> None:
@@ -158,7 +241,7 @@ def fire_heads_up(deps: Deps, schedule_id: int) -> None:
         run(deps, schedule, slot)
 
 
-def catch_up(deps: Deps) -> int:
+def catch_up(deps: Deps, retry: RetrySlot | None = None) -> int:
     """Run slots missed while the app was down (within `GRACE_PERIOD`); returns how many.
 
     A slot from before the schedule was last changed is not caught up (setting a channel up
@@ -169,14 +252,13 @@ def catch_up(deps: Deps) -> int:
         schedules = [s for s in channels_repo.all_schedules(session) if s.enabled]
     ran = 0
     for schedule in schedules:
-        run = SCHEDULED_KINDS.get(schedule.kind)
-        if run is None:
+        if schedule.kind not in SCHEDULED_KINDS:
             continue
         try:
             slot = slot_due(channels.cadence_of(schedule), now)
             if slot is not None and slot >= schedule.updated_at:
                 log.info("catching up on schedule %s's slot %s", schedule.id, slot)
-                run(deps, schedule, slot)
+                run_slot(deps, schedule, slot, retry=retry)
                 ran += 1
         except Exception:
             log.exception("catch-up failed for schedule %s", schedule.id)
@@ -239,7 +321,7 @@ class ScheduleJobs:
             trigger=SlotTrigger(cadence),
             id=f"schedule:{schedule.id}",
             name=f"{schedule.kind} {schedule.channel_id}",
-            **common,
+            **{**common, "args": [self.deps, schedule.id, self.retry]},
         )
         if schedule.kind in HEADS_UP_KINDS:
             self.scheduler.add_job(
@@ -259,6 +341,18 @@ class ScheduleJobs:
                 replace_existing=True,
             )
         log.info("scheduled %s %s: %s", schedule.kind, schedule.channel_id, cadence.describe())
+
+    def retry(self, schedule_id: int, slot: dt.datetime, attempt: int, when: dt.datetime) -> None:
+        """Run `slot` again at `when` (one job per slot: a newer retry replaces it)."""
+        self.scheduler.add_job(
+            retry_slot,
+            trigger=DateTrigger(run_date=when),
+            args=[self.deps, schedule_id, slot, attempt, self.retry],
+            id=f"retry:{schedule_id}:{slot_key(slot)}",
+            name=f"retry {schedule_id} {slot_key(slot)} (try {attempt})",
+            replace_existing=True,
+            misfire_grace_time=int(GRACE_PERIOD.total_seconds()),
+        )
 
     def _remove(self, schedule_id: int) -> None:
         for job_id in (f"schedule:{schedule_id}", f"heads-up:{schedule_id}"):
@@ -321,9 +415,46 @@ def start_scheduler(deps: Deps, *, deliver: bool = True) -> BackgroundScheduler:
     scheduler.schedule_jobs.sync()
     scheduler.start()
     if deliver:
-        from bot.services.delivery import DeliveryWorker
-
-        deps.delivery.run(DeliveryWorker(deps))
+        start_worker(deps)
         scheduler.delivers = True
-    scheduler.add_job(catch_up, args=[deps], id="catch-up", name="catch up on missed slots")
+    scheduler.add_job(
+        catch_up,
+        args=[deps, scheduler.schedule_jobs.retry],
+        id="catch-up",
+        name="catch up on missed slots",
+    )
     return scheduler
+
+
+def start_worker(deps: Deps) -> None:
+    """Start this process's delivery worker (where `MINGLE_WORKER` is on)."""
+    deps.delivery.run(DeliveryWorker(deps))
+
+
+def stop_background(
+    deps: Deps, scheduler: BackgroundScheduler | None, timeout: float = STOP_SECONDS
+) -> bool:
+    """On shutdown: no new jobs start, the delivery worker stops (its row in hand sent or
+    given back), and a scheduled job that is running gets `timeout` seconds to end.
+
+    Returns False when such a job is still running then; it is safe to exit all the same,
+    since a plan is one transaction: the slot is claimed afresh (caught up) on the next start.
+    """
+    if scheduler is not None and scheduler.running:
+        scheduler.pause()  # nothing new starts while the worker stops
+    deps.delivery.stop()
+    if scheduler is None or not scheduler.running:
+        return True
+    done = threading.Event()
+
+    def shut() -> None:
+        try:
+            scheduler.shutdown(wait=True)
+        finally:
+            done.set()
+
+    threading.Thread(target=shut, name="mingle-scheduler-stop", daemon=True).start()
+    if not done.wait(timeout):
+        log.warning("a scheduled job was still running after %.0f s", timeout)
+        return False
+    return True

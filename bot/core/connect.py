@@ -329,10 +329,11 @@ def rank_suggestions(
 ) -> list[Participant]:
     """`others` by the matching core's affinity with `me`, best first (ties keep their order).
 
-    Beyond `MAX_SUGGESTION_POOL` people, only that many with the most topics in common with
-    `me` (ties: by id) are scored; the rest are left out.
+    Nobody on either's avoid list (`Participant.avoid`) is suggested. Beyond
+    `MAX_SUGGESTION_POOL` people, only that many with the most topics in common with `me`
+    (ties: by id) are scored; the rest are left out.
     """
-    pool = list(others)
+    pool = [p for p in others if p.id not in me.avoid and me.id not in p.avoid]
     if len(pool) > MAX_SUGGESTION_POOL:
         pool.sort(key=lambda p: (-topics_in_common(me, p), p.id))
         pool = pool[:MAX_SUGGESTION_POOL]

@@ -27,6 +27,11 @@ def round_alone(round_id: int, user_id: str) -> str:
     return f"{round_alone_prefix(round_id)}{user_id}"
 
 
+def round_prefix(round_id: int) -> str:
+    """What the keys of every message of a round start with."""
+    return f"round:{round_id}:"
+
+
 def round_alone_prefix(round_id: int) -> str:
     """What the keys of a round's "left alone" notes start with."""
     return f"round:{round_id}:alone:"
@@ -38,6 +43,11 @@ def round_summary(round_id: int) -> str:
 
 def round_problem(team_id: str, channel_id: str, slot: dt.datetime) -> str:
     return f"problem:{team_id}:{channel_id}:{slot_key(slot)}"
+
+
+def slot_problem(kind: str, team_id: str, channel_id: str, slot: dt.datetime, user_id: str) -> str:
+    """An admin told that a scheduled round or prompt (`kind`) could not run."""
+    return f"problem:{kind}:{team_id}:{channel_id}:{slot_key(slot)}:{user_id}"
 
 
 def heads_up(team_id: str, channel_id: str, slot: dt.datetime, user_id: str) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from bot.core import connect as rules
 from bot.core import outbox_keys
 from bot.core.blocks import Reply
+from bot.core.hours import stored_hours
 from bot.core.matching import Participant, PastGroup, Reason, common_ground
 from bot.core.matching.hours import is_timezone
 from bot.core.messages import connect as views
@@ -36,6 +37,7 @@ from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
 from bot.services.profiles import ProfileService
 from storage.models import Member
+from storage.repositories import avoid as avoid_repo
 from storage.repositories import connect as repo
 from storage.repositories import members as members_repo
 from storage.repositories.outbox import enqueue
@@ -65,11 +67,15 @@ def joined(member: Member | None) -> bool:
     return member is not None and member.status in JOINED
 
 
-def participant_of(person: Member | repo.PersonProfile) -> Participant:
+def participant_of(
+    person: Member | repo.PersonProfile, avoid: frozenset[str] = frozenset()
+) -> Participant:
     """A member as the matching core sees them (aliased topics under their usual name, so
-    "ml" and "machine learning" are common ground)."""
+    "ml" and "machine learning" are common ground), with their working hours and days and
+    `avoid`: the people never to be suggested to them."""
     if isinstance(person, Member):
         person = repo.profile_of(person)
+    hours = stored_hours(person.work_start, person.work_end, person.work_days)
 
     def topics(kind: str) -> frozenset[str]:
         return frozenset(rules.canonical_topic(t) for t in person.names(kind))
@@ -82,6 +88,10 @@ def participant_of(person: Member | repo.PersonProfile) -> Participant:
         team=person.team or None,
         tz=person.tz if is_timezone(person.tz) else "UTC",
         display_name=person.name or None,
+        work_start=hours.start,
+        work_end=hours.end,
+        work_days=hours.days,
+        avoid=avoid,
     )
 
 
@@ -113,6 +123,27 @@ def check_person(deps: Deps, user_id: str, field: str = views.INTRO_REASON) -> s
             f"{user.label}'s account is deactivated, so I can't introduce them.", field
         )
     return user.label
+
+
+def check_not_apart(
+    deps: Deps, team_id: str, user_id: str, other: str, field: str = views.INTRO_REASON
+) -> None:
+    """Refuse an "Introduce me" between people when either has the other on their avoid
+    list. The owner is told it is their list; the other person only that the suggestion is
+    out of date, so a list is never revealed to the people on it."""
+    with deps.sessions() as session:
+        mine = other in avoid_repo.avoided_by(session, team_id, user_id)
+        apart = mine or other in avoid_repo.apart_from(session, team_id, user_id)
+    if mine:
+        raise IntroError(
+            "That person is on your avoid list (`/mingle avoid`), so Mingle won't introduce "
+            "you. Take them off it with `/mingle unavoid` first.",
+            field,
+        )
+    if apart:
+        raise IntroError(
+            "That suggestion is out of date: try `/mingle find` again for people to meet.", field
+        )
 
 
 def reachable(deps: Deps, user_id: str) -> bool:
@@ -150,6 +181,7 @@ def validate_intro(deps: Deps, request: IntroRequest) -> str:
     if request.self_intro:
         if request.b == request.introducer:
             raise IntroError("That's you! Pick someone else to be introduced to.", views.INTRO_B)
+        check_not_apart(deps, request.team_id, request.introducer, request.b, views.INTRO_B)
     else:
         field = views.INTRO_A if request.introducer == request.a else views.INTRO_B
         try:
@@ -230,6 +262,7 @@ def open_self_intro_modal(deps: Deps, team_id: str, user_id: str, other: str, tr
     """Open the "Introduce me" modal, unless the person can't be introduced (raises)."""
     if other == user_id:
         raise InvalidInputError("That's you! Pick someone else to be introduced to.")
+    check_not_apart(deps, team_id, user_id, other)
     check_person(deps, other)
     deps.slack.open_modal(trigger, views.self_intro_modal(other))
 
@@ -256,7 +289,12 @@ def find(deps: Deps, team_id: str, user_id: str, words: str) -> Reply:
         me = members_repo.get_member(session, team_id, user_id)
         viewer_joined = joined(me)
         mine = repo.profile_of(me) if me is not None and viewer_joined else None
-        others = [p for p in repo.active_profiles(session, team_id) if p.user_id != user_id]
+        apart = avoid_repo.apart_from(session, team_id, user_id)
+        others = [
+            p
+            for p in repo.active_profiles(session, team_id)
+            if p.user_id != user_id and p.user_id not in apart
+        ]
     by_id = {p.user_id: p for p in others}
     hits = rules.search_people(words, [_searchable(p) for p in others], limit=FIND_POOL)
     rows: list[views.PersonRow] = []
@@ -279,12 +317,15 @@ def suggest(deps: Deps, team_id: str, user_id: str) -> Reply:
             return views.join_first_reply()
         mine = repo.profile_of(me)
         met = repo.matched_with(session, team_id, user_id)
+        apart = frozenset(avoid_repo.apart_from(session, team_id, user_id))
         others = [
             p
             for p in repo.active_profiles(session, team_id)
             if p.user_id != user_id and p.user_id not in met
         ]
-    ranked = rules.rank_suggestions(participant_of(mine), [participant_of(p) for p in others], now)
+    ranked = rules.rank_suggestions(
+        participant_of(mine, apart), [participant_of(p) for p in others], now
+    )
     by_id = {p.user_id: p for p in others}
     rows: list[views.PersonRow] = []
     for other in ranked:
@@ -331,8 +372,8 @@ def send_due_nudges(deps: Deps) -> int:
         due = repo.reconnect_members(session, due_before)
     sent = 0
     for team_id, user_id in due:
-        try:
-            if nudge_member(deps, team_id, user_id, now):
+        try:  # each workspace's nudges with its own token (`Deps.for_team`)
+            if nudge_member(deps.for_team(team_id), team_id, user_id, now):
                 sent += 1
         except Exception:  # one member's problem must not stop the others
             log.exception("reconnect nudge for %s failed", user_id)
@@ -361,10 +402,11 @@ def nudge_member(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> bo
         people = members_repo.members_by_user(session, team_id, {row[0] for row in rows})
         nudges = repo.nudges_for(session, team_id, user_id)
         after_days = member.reconnect_after_days
+        apart = avoid_repo.apart_from(session, team_id, user_id)
     found = [
         rules.Encounter(other, at, outcome == MatchOutcome.MET) for other, at, outcome, _ in rows
     ]
-    unavailable = {other for other, *_ in rows if not joined(people.get(other))}
+    unavailable = {other for other, *_ in rows if not joined(people.get(other))} | apart
     nudged_at: dict[str, dt.datetime] = {}
     for nudge in nudges:
         nudged_at.setdefault(nudge.other_user_id, nudge.sent_at)

@@ -69,13 +69,18 @@ from storage.repositories import rounds as rounds_repo
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
+#: How often an idle worker looks for rows (another instance may have enqueued some).
+IDLE_WAIT = 2.0
+#: How long `DeliveryWorker.stop` waits for a post under way.
+STOP_SECONDS = 4.0
 MAX_ATTEMPTS = 6
 RETRY_BASE = dt.timedelta(seconds=2)
 RETRY_CAP = dt.timedelta(minutes=10)
 HALT_PAUSE = dt.timedelta(minutes=5)
 HISTORY_SLACK = dt.timedelta(seconds=60)  # clock difference tolerated by the history check
-BATCH = 100
 METADATA_EVENT = "mingle_outbox"
+#: The calls that post a message: once one starts, the row can't simply be given back.
+POSTS = frozenset({"chat.postMessage", "chat.postEphemeral"})
 
 #: Errors that retrying will not fix: the row fails (so does any code not listed here).
 PERMANENT_ERRORS = frozenset(
@@ -247,6 +252,10 @@ class _Run:
     stop: threading.Event | None
     max_attempts: int
     report: DeliveryReport = field(default_factory=DeliveryReport)
+    # The row this pass holds, while nothing of it may have been posted yet (see
+    # `release_in_hand`); guarded by `_guard`.
+    _in_hand: _Job | None = None
+    _guard: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         base = self.deps.slack.client
@@ -285,18 +294,17 @@ class _Run:
             self._recover(job)
 
     def deliver_due(self, limit: int | None) -> None:
+        """Send due rows one at a time, asking the database for the next one each time: a
+        row a person just asked for (`outbox.PRIORITY`), enqueued by any instance, goes
+        next, not after the rest of a round's backlog."""
         handled = 0
         while not self.stopping and (limit is None or handled < limit):
-            size = BATCH if limit is None else min(BATCH, limit - handled)
             with self.deps.sessions() as session:
-                ids = [row.id for row in outbox.due(session, self.now(), size, team_id=self.team)]
+                ids = [row.id for row in outbox.due(session, self.now(), 1, team_id=self.team)]
             if not ids:
                 return
-            for row_id in ids:
-                if self.stopping:
-                    return
-                self._deliver_row(row_id)
-                handled += 1
+            self._deliver_row(ids[0])
+            handled += 1
 
     # -- one row ---------------------------------------------------------------------
 
@@ -308,7 +316,11 @@ class _Run:
             row = outbox.get(session, row_id)
             assert row is not None
             job = _Job.of(row)
-        self._send(job)
+        self._hold(job)
+        try:
+            self._send(job)
+        finally:
+            self._hold(None)
 
     def _recover(self, job: _Job) -> None:
         with self.deps.sessions.begin() as session:
@@ -317,7 +329,14 @@ class _Run:
         job.attempt += 1
         self.report.recovered += 1
         log.info("recovering outbox row %s (%s) left sending", job.id, job.key)
+        try:
+            self._recover_job(job)
+        finally:
+            self._hold(None)
+
+    def _recover_job(self, job: _Job) -> None:
         if job.sent_channel is None:
+            self._hold(job)
             self._send(job)  # it never got as far as posting
             return
         if job.ephemeral_user:
@@ -336,6 +355,7 @@ class _Run:
         elif job.attempt > self.max_attempts:
             self._fail(job, _Permanent("too_many_attempts"))
         else:
+            self._hold(job)  # checked: it was not posted
             self._send(job)
 
     def _send(self, job: _Job) -> None:
@@ -501,6 +521,8 @@ class _Run:
         """Make the Web API call `call` (of `method`) after pacing; failures become
         `_Outcome`s."""
         self._pace(method, pace_channel)
+        if method in POSTS:
+            self._start_post()
         try:
             with slack_errors(method):
                 return call()
@@ -510,6 +532,31 @@ class _Run:
             self.report.rate_limited += 1
             self.pacer.backoff(method, outcome.retry_after, pace_channel)
         raise outcome
+
+    # -- the row in hand, for a shutdown ------------------------------------------------
+
+    def _hold(self, job: _Job | None) -> None:
+        with self._guard:
+            self._in_hand = job
+
+    def _start_post(self) -> None:
+        """From here on the row may be posted: it can't be released any more. A worker
+        asked to stop starts no post."""
+        with self._guard:
+            if self.stopping:
+                raise _Stopped()
+            self._in_hand = None
+
+    def release_in_hand(self) -> bool:
+        """Give back the row this pass holds if nothing of it can have been posted (for a
+        worker that did not stop in time): pending again at once, its attempt refunded. The
+        pass's own later writes on it are fenced off. True when a row was released."""
+        with self._guard:
+            job, self._in_hand = self._in_hand, None
+        if job is None:
+            return False
+        log.info("released outbox row %s (%s) on shutdown", job.id, job.key)
+        return self._release(job, self.now(), "stopped", refund=True)
 
     # -- endings -----------------------------------------------------------------------
 
@@ -594,17 +641,26 @@ def deliver_pending(
     propagate; a row caught half way stays "sending" and is recovered once its lease expires.
     """
     run = _Run(deps, pacer or deps.pacer, stop_event, max_attempts)
+    _deliver(run, lease, limit)
+    return run.report
+
+
+def _deliver(run: _Run, lease: dt.timedelta, limit: int | None) -> None:
     try:
         run.recover(lease)
         run.deliver_due(limit)
     except _Halt as exc:
         log.error("Slack refused the bot token (%s): delivery paused", exc.code)
-    return run.report
 
 
 def deliver_now(deps: Deps) -> None:
-    """Send what was just enqueued: wake the worker, or deliver here when none is running."""
-    if deps.delivery.wake():
+    """Send what was just enqueued: wake this process's worker if one runs.
+
+    When the worker runs elsewhere (`MINGLE_WORKER=false` here: another instance's worker
+    polls the outbox), nothing is sent from the caller's thread. Only a process that does
+    no delivery of its own (`Delivery(inline=True)`: tests, the demo) delivers in place.
+    """
+    if deps.delivery.wake() or not deps.delivery.inline:
         return
     report = deliver_pending(deps)
     log.info("delivered in place: %s", report)
@@ -613,7 +669,11 @@ def deliver_now(deps: Deps) -> None:
 class DeliveryWorker:
     """A background thread that delivers the outbox as rows come due.
 
-    Call `wake()` after enqueueing, so the rows go out at once rather than at the next poll.
+    Call `wake()` after enqueueing, so the rows go out at once rather than at the next poll
+    (every `idle_wait` seconds: rows enqueued by another instance are found then, or at
+    once while a backlog is being sent, since each row is asked for in priority order).
+    `stop` ends the thread; a row it still holds that can't have been posted is released,
+    so a restart (or another instance) sends it at once instead of after its lease.
     """
 
     def __init__(
@@ -622,7 +682,7 @@ class DeliveryWorker:
         *,
         pacer: Pacer | None = None,
         lease: dt.timedelta = DEFAULT_LEASE,
-        idle_wait: float = 30.0,
+        idle_wait: float = IDLE_WAIT,
         max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.deps = deps
@@ -635,6 +695,7 @@ class DeliveryWorker:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._run: _Run | None = None
 
     @property
     def running(self) -> bool:
@@ -651,24 +712,38 @@ class DeliveryWorker:
         """Deliver now: something was just enqueued."""
         self._wake.set()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Stop taking rows, let the one in hand finish (or give it back), end the thread.
+
+        Waiting for pacing ends at once (the row goes back to pending); a post already
+        under way gets `timeout` seconds. If the thread is still busy then (a slow Slack
+        call before the post), its row is released from here.
+        """
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        thread = self._thread
+        if thread is None:
+            return
+        thread.join(timeout)
+        if thread.is_alive():
+            log.warning("the delivery worker did not stop within %.0f s", timeout)
+            with self._lock:
+                run = self._run
+            if run is not None:
+                run.release_in_hand()
+        self._thread = None
 
     def run_once(self) -> DeliveryReport:
-        report = deliver_pending(
-            self.deps,
-            pacer=self.pacer,
-            lease=self.lease,
-            stop_event=self._stop,
-            max_attempts=self.max_attempts,
-        )
+        run = _Run(self.deps, self.pacer, self._stop, self.max_attempts)
         with self._lock:
-            self.totals.add(report)
-        return report
+            self._run = run
+        try:
+            _deliver(run, self.lease, None)
+        finally:
+            with self._lock:
+                self._run = None
+                self.totals.add(run.report)
+        return run.report
 
     def _loop(self) -> None:
         while not self._stop.is_set():

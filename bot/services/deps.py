@@ -43,11 +43,14 @@ class Delivery:
     """The handle on this process's delivery worker, if one runs.
 
     Whoever enqueues calls `bot.services.delivery.deliver_now(deps)`, which wakes the worker
-    (`wake`) or, when none runs here, delivers in place. The scheduler starts the worker
-    with `run` and stops it with `stop`.
+    (`wake`). When none runs here, it delivers in place only if `inline` (tests and the demo,
+    which run no worker); `mingle run` and `mingle serve` build it with `inline=False`, so a
+    request thread never sends the outbox: with `MINGLE_WORKER=false` another instance's
+    worker does. `run` starts the worker and `stop` stops it (releasing the row in hand).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, inline: bool = True) -> None:
+        self.inline = inline
         self._worker: Worker | None = None
         self._lock = threading.Lock()
 

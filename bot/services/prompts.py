@@ -49,7 +49,10 @@ DIGEST_TOP = 3
 
 
 def post_scheduled_prompt(deps: Deps, schedule: Schedule, slot: dt.datetime) -> None:
-    """The scheduler's job for a prompt schedule's slot."""
+    """The scheduler's job for a prompt schedule's slot. Mingle must still be in the channel
+    (checked first, so the admin hears why at once); a Slack error propagates, for the
+    scheduler to try again or tell the admin (`bot.scheduler.run_slot`)."""
+    check_bot_in_channel(deps, schedule.channel_id)
     PromptService(deps).post(schedule.team_id, schedule.channel_id, slot)
 
 

@@ -15,6 +15,8 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from bot.core import outbox_keys, participation
 from bot.core.blocks import Reply
 from bot.core.hours import stored_hours
@@ -22,11 +24,11 @@ from bot.core.matching import MatchOptions, MatchResult, Participant, PastGroup,
 from bot.core.messages import rounds as msg
 from bot.core.rounds import icebreaker_for, round_followup_time, slot_key
 from bot.core.status import OutboxKind, RoundStatus
-from bot.errors import InvalidInputError, NotFoundError
-from bot.services import channels
+from bot.errors import MingleError, NotFoundError
+from bot.services import channels, faults
 from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
-from storage.models import Schedule
+from storage.models import Round, Schedule
 from storage.repositories import answers as answers_repo
 from storage.repositories import avoid as avoid_repo
 from storage.repositories import members as members_repo
@@ -167,19 +169,41 @@ def _followup_at(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -
     return round_followup_time(channels.cadence_of(schedule), slot)
 
 
-def plan_round(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> PlannedRound:
+def plan_round(
+    deps: Deps,
+    team_id: str,
+    channel_id: str,
+    slot: dt.datetime,
+    *,
+    run_now_after: int | None = None,
+) -> PlannedRound:
     """Plan the round of `slot` in a channel, once: a second call for the same slot (another
-    scheduler, a retry) does nothing and returns `created=False`."""
-    slot = slot.astimezone(dt.UTC).replace(second=0, microsecond=0)
+    scheduler, a retry) does nothing and returns `created=False`.
+
+    A run-now round passes `run_now_after`, the id of the channel's latest round when it
+    was asked for (0: none): only one round follows it (`created=False`, with the
+    `round_id` of the one that did), and its slot is the moment itself, not a minute.
+
+    The claim, the groups and the messages are one transaction, made after every Slack call:
+    a plan that fails (Slack down) leaves nothing behind, so trying again claims afresh.
+    """
+    slot = slot.astimezone(dt.UTC)
+    slot = slot.replace(microsecond=0) if run_now_after is not None else _minute(slot)
     with deps.sessions() as session:
-        if repo.round_for_slot(session, team_id, channel_id, slot) is not None:
-            return PlannedRound(created=False)
+        if run_now_after is not None:
+            taken = repo.run_now_after(session, team_id, channel_id, run_now_after)
+        else:
+            taken = repo.round_for_slot(session, team_id, channel_id, slot)
+        if taken is not None:
+            return PlannedRound(created=False, round_id=taken.id)
     roster = gather(deps, team_id, channel_id, slot)
     result = solve(roster, channel_id, slot)
     followup_at = _followup_at(deps, team_id, channel_id, slot)
     now = deps.clock()
     with deps.sessions.begin() as session:
-        round_ = repo.claim_round(session, team_id, channel_id, slot, now=now)
+        round_ = repo.claim_round(
+            session, team_id, channel_id, slot, now=now, run_now_after=run_now_after
+        )
         if round_ is None:
             log.info("round %s/%s@%s was already planned", team_id, channel_id, slot)
             return PlannedRound(created=False)
@@ -258,31 +282,11 @@ def plan_round(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> 
     return planned
 
 
-def report_problem(
-    deps: Deps, team_id: str, channel_id: str, slot: dt.datetime, problem: str
-) -> None:
-    """Tell the admin who set the channel up that its round could not run (once per slot)."""
-    _, _, admin = channels.channel_settings(deps, team_id, channel_id)
-    if not admin:
-        log.warning("round in %s/%s could not run: %s", team_id, channel_id, problem)
-        return
-    note = msg.problem_message(channel_id, problem)
-    with deps.sessions.begin() as session:
-        outbox.enqueue(
-            session,
-            team_id=team_id,
-            not_before=deps.clock(),
-            key=outbox_keys.round_problem(team_id, channel_id, slot),
-            kind=OutboxKind.ROUND_PROBLEM,
-            text=note.text,
-            blocks=note.blocks,
-            user_ids=[admin],
-        )
-
-
 def run_scheduled_round(deps: Deps, schedule: Schedule, slot: dt.datetime) -> None:
     """The scheduler's job for a round slot: honours pause and skip-next, plans once, and
-    tells the admin when Mingle can't see the channel any more."""
+    tells the admin when the round can't run for a reason waiting will not fix (Mingle was
+    removed from the channel, it was archived). A failure that may pass (Slack's temporary
+    errors) propagates: the scheduler tries again (`bot.scheduler.run_slot`)."""
     scheduled_round(deps, schedule.id, slot)
 
 
@@ -308,14 +312,10 @@ def scheduled_round(deps: Deps, schedule_id: int, slot: dt.datetime) -> PlannedR
     try:
         channels.check_bot_in_channel(deps, channel_id)
         planned = plan_round(deps, team_id, channel_id, slot)
-    except (InvalidInputError, NotFoundError) as exc:
-        problem = (
-            "the channel is archived."
-            if "archived" in exc.message
-            else "I'm not in the channel any more (was I removed?). Invite me back with "
-            "`/invite @Mingle` and the rounds carry on."
-        )
-        report_problem(deps, team_id, channel_id, slot, problem)
+    except MingleError as exc:
+        if faults.may_pass(exc):
+            raise
+        faults.report_slot_fault(deps, schedule, slot, exc)
         deliver_now(deps)
         return None
     if planned.created:
@@ -347,17 +347,76 @@ def preview(deps: Deps, team_id: str, channel_id: str) -> Reply:
     )
 
 
-def run_now(deps: Deps, team_id: str, channel_id: str) -> tuple[Reply, PlannedRound]:
-    """Plan a round in the channel now (the caller then calls `deliver_now`)."""
+def run_now(
+    deps: Deps, team_id: str, channel_id: str, *, again: bool = False
+) -> tuple[Reply, PlannedRound]:
+    """Plan a round in the channel now (the caller then calls `deliver_now`).
+
+    Once: while the channel's latest round started less than `RUN_NOW_QUIET` ago or is
+    still being delivered, the answer says when it started and how to force another
+    (`again`). The database decides between two run-nows at the same moment, in any
+    instance: each claims "the round after round N", N the latest it saw (`plan_round`).
+    """
     channels.check_bot_in_channel(deps, channel_id)
-    if channels.round_schedule(deps, team_id, channel_id) is None:
+    schedule = channels.round_schedule(deps, team_id, channel_id)
+    if schedule is None:
         raise NotFoundError(msg.NOT_SET_UP)
-    slot = deps.clock().replace(second=0, microsecond=0)
-    planned = plan_round(deps, team_id, channel_id, slot)
-    if not planned.created:
-        return msg.already_planned_reply(channel_id), planned
+    now = deps.clock()
+    with deps.sessions() as session:
+        latest_id = repo.latest_round_id(session, team_id, channel_id)
+        if not again:
+            busy = _running_round(session, team_id, channel_id, now)
+            if busy is not None:
+                return busy.reply(schedule.timezone, now), PlannedRound(False, busy.round_id)
+    planned = plan_round(deps, team_id, channel_id, now, run_now_after=latest_id)
+    if not planned.created:  # another run-now, here or in another instance, got there first
+        with deps.sessions() as session:
+            round_ = (
+                session.get(Round, planned.round_id)
+                if planned.round_id
+                else repo.run_now_after(session, team_id, channel_id, latest_id)
+            )
+            if round_ is None:
+                return msg.already_planned_reply(channel_id), planned
+            busy = _Running(
+                round_.id, channel_id, round_.created_at, repo.is_delivering(session, round_)
+            )
+        return busy.reply(schedule.timezone, now), planned
     reply = msg.round_started_reply(channel_id, planned.groups, planned.people, bool(planned.alone))
     return reply, planned
+
+
+#: A run-now within this long of the channel's last round asks for `again`.
+RUN_NOW_QUIET = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class _Running:
+    round_id: int
+    channel_id: str
+    started: dt.datetime
+    delivering: bool
+
+    def reply(self, tz: str, now: dt.datetime) -> Reply:
+        return msg.round_running_reply(self.channel_id, self.started, tz, now, self.delivering)
+
+
+def _running_round(
+    session: Session, team_id: str, channel_id: str, now: dt.datetime
+) -> _Running | None:
+    """The channel's latest round, if it started within `RUN_NOW_QUIET` or is still being
+    delivered."""
+    latest = repo.latest_started(session, team_id, channel_id)
+    if latest is None:
+        return None
+    delivering = repo.is_delivering(session, latest)
+    if not delivering and now - latest.created_at >= RUN_NOW_QUIET:
+        return None
+    return _Running(latest.id, channel_id, latest.created_at, delivering)
+
+
+def _minute(slot: dt.datetime) -> dt.datetime:
+    return slot.replace(second=0, microsecond=0)
 
 
 def participants_of(deps: Deps, team_id: str, channel_id: str, slot: dt.datetime) -> list[str]:

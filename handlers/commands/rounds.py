@@ -1,4 +1,4 @@
-"""`/mingle admin setup | pause | resume | skip-next | preview | run-now` (admin routes: the
+"""`/mingle admin setup | pause | resume | skip-next | preview | run-now [again]` (admin routes: the
 caller has been checked to be an admin)."""
 
 from __future__ import annotations
@@ -47,8 +47,15 @@ def preview(deps: Deps, inv: Invocation, request: Admin) -> Reply:
 
 
 def run_now(deps: Deps, inv: Invocation, request: Admin) -> None:
-    _no_args(request)
-    reply, planned = rounds.run_now(deps, inv.team_id, inv.channel_id)
+    """`run-now`, or `run-now again` to start another round even if one just started."""
+    again = [arg.lower() for arg in request.args] == ["again"]
+    if request.args and not again:
+        raise CommandError(
+            "`/mingle admin run-now` takes nothing, or `again` to start another round "
+            "even if one started in the last hour.",
+            "admin",
+        )
+    reply, planned = rounds.run_now(deps, inv.team_id, inv.channel_id, again=again)
     send(inv.respond, reply)  # answer first: delivering a big round takes a while
     if planned.created:
         deliver_now(deps)

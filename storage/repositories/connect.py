@@ -74,6 +74,9 @@ class PersonProfile:
     team: str = ""
     tz: str = "UTC"
     topics: dict[str, list[str]] = field(default_factory=dict)  # kind -> names, in order
+    work_start: dt.time | None = None  # stored working hours (`bot.core.hours.stored_hours`)
+    work_end: dt.time | None = None
+    work_days: int = 31
 
     def names(self, kind: str) -> tuple[str, ...]:
         return tuple(self.topics.get(kind, ()))
@@ -86,6 +89,9 @@ def profile_of(member: Member) -> PersonProfile:
         member.bio,
         member.team_name,
         member.tz,
+        work_start=member.work_start,
+        work_end=member.work_end,
+        work_days=member.work_days,
     )
     for topic in sorted(member.topics, key=lambda t: (t.kind, t.position)):
         found.topics.setdefault(topic.kind, []).append(topic.interest.name)
@@ -105,12 +111,17 @@ def active_profiles(session: Session, team_id: str) -> list[PersonProfile]:
             Member.bio,
             Member.team_name,
             Member.tz,
+            Member.work_start,
+            Member.work_end,
+            Member.work_days,
         )
         .where(active)
         .order_by(Member.user_id)
     ).all()
-    for member_id, user_id, display, real, bio, team, tz in rows:
-        people[member_id] = PersonProfile(user_id, display or real, bio, team, tz)
+    for member_id, user_id, display, real, bio, team, tz, start, end, days in rows:
+        people[member_id] = PersonProfile(
+            user_id, display or real, bio, team, tz, work_start=start, work_end=end, work_days=days
+        )
     topics = session.execute(
         select(MemberTopic.member_id, MemberTopic.kind, Interest.name)
         .join(Interest, Interest.id == MemberTopic.interest_id)

@@ -365,3 +365,46 @@ def problem_message(channel_id: str, problem: str) -> Reply:
     """To the admin who set the channel up: a round could not run."""
     text = f"I couldn't run the coffee-chat round in {channel_link(channel_id)}: {escape(problem)}"
     return Reply(text, [section(f":warning: {text}")])
+
+
+# --- a scheduled slot that could not run, and run-now twice -----------------------------------
+
+RUN_NOW = "`/mingle admin run-now`"
+RUN_NOW_AGAIN = "`/mingle admin run-now again`"
+
+
+def slot_fault_message(what: str, channel_id: str, when: str, problem: str, fix: str) -> Reply:
+    """To an admin: a scheduled round or prompt (`what`) could not run, why in plain words
+    (`problem`), and how to run it now (`fix`)."""
+    text = f"I couldn't {what} in {channel_link(channel_id)} ({when}): {escape(problem)} {fix}"
+    return Reply(text, [section(f":warning: {text}")])
+
+
+def ago_text(seconds: float) -> str:
+    """`just now`, `3 minutes ago`, `1 hour ago`."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    hours = minutes // 60
+    return f"{hours} hour{'s' if hours != 1 else ''} ago"
+
+
+def round_running_reply(
+    channel_id: str, started: dt.datetime, tz: str, now: dt.datetime, delivering: bool
+) -> Reply:
+    """A second run-now while a round is recent or still being delivered: when it started,
+    and how to force another one."""
+    local = started.astimezone(ZoneInfo(tz))
+    same_day = local.date() == now.astimezone(ZoneInfo(tz)).date()
+    at = f"{local:%H:%M}" if same_day else f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
+    still = " Its introductions are still on their way." if delivering else ""
+    text = (
+        f"A round started here at {at} ({ago_text((now - started).total_seconds())}).{still} "
+        f"To start another one anyway, use {RUN_NOW_AGAIN}."
+    )
+    return Reply(
+        f"A round started here at {at}.",
+        [section(f":hourglass_flowing_sand: {text}")],
+    )
