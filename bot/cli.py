@@ -85,13 +85,14 @@ def _start(mode: Mode) -> tuple[Settings, Any, Any, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    import threading
 
-    settings, _deps, app, _scheduler = _start("socket")
-    assert settings.slack_app_token is not None
-    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
-    handler.start()  # type: ignore[no-untyped-call]
-    return 0
+    from bot.runmode import install_signal_handlers, run_socket_mode
+
+    stop = threading.Event()
+    install_signal_handlers(stop)  # first: a SIGTERM during startup still stops cleanly
+    settings, deps, app, scheduler = _start("socket")
+    return run_socket_mode(settings, deps, app, scheduler, stop)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
