@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import ChannelConfig, Schedule
+from storage.repositories import workspaces
 
 
 def get_config(session: Session, team_id: str, channel_id: str) -> ChannelConfig | None:
@@ -73,12 +74,19 @@ def save_schedule(
 
 
 def all_schedules(session: Session, kind: str | None = None) -> list[Schedule]:
-    """Every stored schedule (of `kind`), in a stable order."""
+    """Every stored schedule (of `kind`) of a workspace that has not uninstalled Mingle,
+    in a stable order."""
     stmt = select(Schedule).order_by(Schedule.id)
+    stmt = stmt.where(Schedule.team_id.not_in(workspaces.uninstalled_teams()))
     if kind is not None:
         stmt = stmt.where(Schedule.kind == kind)
     return list(session.scalars(stmt))
 
 
 def get_schedule_by_id(session: Session, schedule_id: int) -> Schedule | None:
-    return session.get(Schedule, schedule_id, populate_existing=True)
+    """The schedule, unless its workspace uninstalled Mingle."""
+    schedule = session.get(Schedule, schedule_id, populate_existing=True)
+    if schedule is None:
+        return None
+    workspace = workspaces.get(session, schedule.team_id)
+    return None if workspace is not None and workspace.uninstalled_at is not None else schedule
