@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_api_url: str = Field(default=SLACK_DEFAULT_API_URL, alias="SLACK_API_URL")
+    # Multi-workspace mode (`mingle serve` with the app's OAuth credentials).
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    slack_redirect_uri: str | None = Field(default=None, alias="SLACK_REDIRECT_URI")
+    uninstall_retention_days: int = Field(
+        default=30, ge=0, le=3650, alias="MINGLE_UNINSTALL_RETENTION_DAYS"
+    )
     database_url: str = Field(default="sqlite:///mingle.db", alias="MINGLE_DATABASE_URL")
     admins_raw: str = Field(default="", alias="MINGLE_ADMINS")
     log_level: str = Field(default="INFO", alias="MINGLE_LOG_LEVEL")
@@ -87,13 +94,37 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value
 
+    @field_validator("slack_redirect_uri")
+    @classmethod
+    def _redirect_uri(cls, value: str | None) -> str | None:
+        if value and not re.match(r"^https?://[^\s/]+/\S*$", value):
+            raise ValueError(
+                "must be a URL such as https://mingle.example.com/slack/oauth_redirect"
+            )
+        return value or None
+
+    @property
+    def multi_workspace(self) -> bool:
+        """Whether Mingle installs in several workspaces over OAuth (the app's client ID
+        and secret are set), rather than serving the one workspace of SLACK_BOT_TOKEN."""
+        return bool(self.slack_client_id or _secret(self.slack_client_secret))
+
+    @property
+    def slack_authorize_url(self) -> str:
+        """Slack's authorize page, next to its Web API (`https://slack.com/oauth/v2/authorize`)."""
+        return self.slack_api_url.removesuffix("api/") + "oauth/v2/authorize"
+
     @property
     def admins(self) -> frozenset[str]:
         """User IDs that are Mingle admins besides workspace admins and owners."""
         return frozenset(_split(self.admins_raw))
 
     def require_slack(self, mode: Mode) -> None:
-        """Check that the tokens the given mode needs are present and well formed."""
+        """Check that the tokens the given mode needs are present, well formed and do not
+        contradict each other."""
+        if self.multi_workspace:
+            self._require_oauth(mode)
+            return
         _require_token(self.slack_bot_token, "SLACK_BOT_TOKEN", "xoxb-")
         if mode == "socket":
             _require_token(self.slack_app_token, "SLACK_APP_TOKEN", "xapp-")
@@ -101,6 +132,34 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "SLACK_SIGNING_SECRET is missing: HTTP mode needs the app's signing secret "
                 "(Basic Information > App Credentials)."
+            )
+
+    def _require_oauth(self, mode: Mode) -> None:
+        if mode == "socket":
+            raise ConfigError(
+                "SLACK_CLIENT_ID is set, but Socket Mode (`mingle run`) serves one workspace: "
+                "use `mingle serve` to install in several, or unset SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET."
+            )
+        if not self.slack_client_id:
+            raise ConfigError(
+                "SLACK_CLIENT_ID is missing: multi-workspace mode needs the app's client ID "
+                "with SLACK_CLIENT_SECRET (Basic Information > App Credentials)."
+            )
+        if not _secret(self.slack_client_secret):
+            raise ConfigError(
+                "SLACK_CLIENT_SECRET is missing: multi-workspace mode needs the app's client "
+                "secret with SLACK_CLIENT_ID (Basic Information > App Credentials)."
+            )
+        if _secret(self.slack_bot_token):
+            raise ConfigError(
+                "SLACK_BOT_TOKEN contradicts SLACK_CLIENT_ID: in multi-workspace mode each "
+                "workspace's token comes from its install; unset one of them."
+            )
+        if not _secret(self.slack_signing_secret):
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is missing: multi-workspace mode needs the app's "
+                "signing secret (Basic Information > App Credentials)."
             )
 
 

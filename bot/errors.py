@@ -80,3 +80,13 @@ class SlackRateLimited(SlackTransientError):
     def __init__(self, message: str, *, method: str = "", retry_after: float = 1.0) -> None:
         super().__init__(message, method=method, code="ratelimited", uncertain=False)
         self.retry_after = retry_after
+
+
+class WorkspaceNotInstalled(SlackAuthError):
+    """Mingle has no installation (or no longer has one) in the workspace asked for."""
+
+    def __init__(self, team_id: str) -> None:
+        super().__init__(
+            f"Mingle is not installed in workspace {team_id[:40]}.", code="not_installed"
+        )
+        self.team_id = team_id

@@ -35,10 +35,14 @@ MAX_ID_CHARS = 255
 def is_installed(deps: Deps, team_id: str | None, enterprise_id: str | None) -> bool:
     """Whether Mingle is installed in the workspace (or org) a request comes from.
 
-    Today Mingle serves the one workspace its bot token belongs to (learnt with auth.test
-    at start-up, `deps.team_id`); when that is unknown (no token check), every workspace is
-    taken as installed. Installing in several workspaces widens this one predicate.
+    With one bot token, Mingle serves the workspace that token belongs to (learnt with
+    auth.test at start-up, `deps.team_id`); when that is unknown (no token check), every
+    workspace is taken as installed. In multi-workspace mode, a workspace is installed when
+    the installation store has an install for it (its own or its org's) and it has not
+    uninstalled Mingle (`bot.services.workspaces`).
     """
+    if deps.workspaces is not None:
+        return deps.workspaces.is_installed(team_id, enterprise_id)
     if not deps.team_id:
         return True
     return team_id == deps.team_id

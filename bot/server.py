@@ -32,6 +32,7 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import text
 
 from bot.services.deps import Deps
+from bot.web.pages import Problem, render_error_page
 
 log = logging.getLogger("mingle.server")
 
@@ -39,6 +40,8 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 MAX_BODY = 1_000_000
+#: Bolt's OAuth flow (multi-workspace mode): the install page and the redirect back.
+OAUTH_PATHS = ("/slack/install", "/slack/oauth_redirect")
 #: How far a request's timestamp may be from now (Slack's advice: 5 minutes).
 MAX_CLOCK_SKEW = 5 * 60
 
@@ -106,6 +109,9 @@ class MingleASGI:
             body = json.dumps({"ok": ok, "detail": detail}).encode()
             await _respond(send, 200 if ok else 503, body, "application/json")
             return
+        if path in OAUTH_PATHS and scope["method"] in ("GET", "HEAD"):
+            await self._oauth_page(path, scope, send)
+            return
         if path != self.path:
             await _respond(send, 404, b"Not found", "text/plain")
             return
@@ -140,6 +146,35 @@ class MingleASGI:
         content_type = response.headers.get("content-type", ["text/plain;charset=utf-8"])[0]
         await _respond(send, response.status, (response.body or "").encode(), content_type)
 
+    async def _oauth_page(self, path: str, scope: Scope, send: Send) -> None:
+        """The install page and the OAuth redirect (multi-workspace mode), served by Bolt's
+        OAuth flow with Mingle's pages; 404 when Mingle serves one workspace."""
+        headers: dict[str, str | Sequence[str]] = {}
+        for key, value in scope.get("headers", []):
+            headers[key.decode("latin-1").lower()] = value.decode("latin-1")
+        query = scope.get("query_string", b"").decode("latin-1")
+        flow = self.app.oauth_flow
+        if flow is None:
+            await _respond(send, 404, b"Not found", "text/plain")
+            return
+        request = BoltRequest(body="", query=query, headers=headers)
+        page = flow.handle_installation if path == OAUTH_PATHS[0] else flow.handle_callback
+        try:
+            response = await asyncio.to_thread(page, request)
+        except Exception:  # never a 500: the error page, with a way back
+            log.exception("the install page failed")
+            error = render_error_page(Problem.STORAGE)
+            await _respond(send, error.status, error.html.encode(), "text/html; charset=utf-8")
+            return
+        extra = [
+            (name.encode("latin-1"), value.encode("latin-1"))
+            for name, values in response.headers.items()
+            if name.lower() not in ("content-type", "content-length")
+            for value in values
+        ]
+        content_type = response.headers.get("content-type", ["text/plain;charset=utf-8"])[0]
+        await _respond(send, response.status, (response.body or "").encode(), content_type, extra)
+
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
@@ -164,7 +199,13 @@ async def _read_body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
-async def _respond(send: Send, status: int, body: bytes, content_type: str) -> None:
+async def _respond(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: str,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -172,6 +213,7 @@ async def _respond(send: Send, status: int, body: bytes, content_type: str) -> N
             "headers": [
                 (b"content-type", content_type.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *(extra or []),
             ],
         }
     )

@@ -639,7 +639,28 @@ def deliver_pending(
     `stop_event` is set. Safe to run in several threads or processes at once. If the bot
     token is refused, the pass stops and the row waits a few minutes. Database errors
     propagate; a row caught half way stays "sending" and is recovered once its lease expires.
+
+    In multi-workspace mode, an unbound `deps` delivers each workspace in turn, with that
+    workspace's token (`Deps.for_team`).
     """
+    if deps.workspaces is not None and deps.workspaces.multi and not deps.team_id:
+        report = DeliveryReport()
+        for team_id in deps.workspaces.teams():
+            try:
+                bound = deps.for_team(str(team_id))
+            except SlackAuthError:
+                continue  # uninstalled meanwhile: its pending rows were failed
+            report.add(
+                deliver_pending(
+                    bound,
+                    pacer=pacer,
+                    limit=limit,
+                    lease=lease,
+                    stop_event=stop_event,
+                    max_attempts=max_attempts,
+                )
+            )
+        return report
     run = _Run(deps, pacer or deps.pacer, stop_event, max_attempts)
     _deliver(run, lease, limit)
     return run.report

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from bot.config import Settings
@@ -83,6 +83,23 @@ class Delivery:
         return True
 
 
+class Workspaces(Protocol):
+    """Which token serves a workspace (`bot.services.workspaces`): one lookup for both
+    modes."""
+
+    multi: bool
+
+    def gateway(self, team_id: str, enterprise_id: str | None = None) -> SlackGateway: ...
+
+    def bot_user_id(self, team_id: str) -> str: ...
+
+    def is_installed(self, team_id: str | None, enterprise_id: str | None) -> bool: ...
+
+    def teams(self) -> list[str | None]: ...
+
+    def forget(self, team_id: str | None, enterprise_id: str | None = None) -> None: ...
+
+
 @dataclass
 class Deps:
     settings: Settings
@@ -95,3 +112,21 @@ class Deps:
     # One budget per process for Slack's rate limits, shared by every delivery pass.
     pacer: Pacer = field(default_factory=Pacer)
     delivery: Delivery = field(default_factory=Delivery)
+    # Which token serves which workspace (`bot.services.workspaces`); None: `slack` serves
+    # every workspace (tests that build Deps by hand).
+    workspaces: Workspaces | None = None
+
+    def for_team(self, team_id: str, enterprise_id: str | None = None) -> Deps:
+        """These dependencies bound to one workspace: `slack` holds that workspace's token,
+        `team_id` and `bot_user_id` are its own. Requests are bound by `bot.app`, scheduled
+        jobs per schedule, the delivery worker per workspace. Raises `WorkspaceNotInstalled`
+        for a workspace Mingle does not serve."""
+        if self.workspaces is None or not self.workspaces.multi:
+            return self  # one token, one workspace (the boundary refuses the others)
+        gateway = self.workspaces.gateway(team_id, enterprise_id)
+        return replace(
+            self,
+            slack=gateway,
+            team_id=team_id,
+            bot_user_id=self.workspaces.bot_user_id(team_id) or self.bot_user_id,
+        )

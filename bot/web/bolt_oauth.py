@@ -17,7 +17,7 @@ make it show Mingle's pages instead of its defaults::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
@@ -26,7 +26,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth import AuthorizeUrlGenerator
-from slack_sdk.oauth.installation_store import InstallationStore
+from slack_sdk.oauth.installation_store import Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
 from bot.web.pages import (
@@ -39,6 +39,9 @@ from bot.web.pages import (
     render_success_page,
 )
 from bot.web.scopes import app_description
+
+#: Told of each installation Bolt saved (Mingle records the workspace).
+OnInstalled = Callable[[Installation], None]
 
 
 def _html_headers() -> dict[str, str | Sequence[str]]:
@@ -67,8 +70,10 @@ class MingleOAuthFlow(OAuthFlow):
         return render_install_page(authorize_url=url)
 
 
-def _success(args: SuccessArgs) -> BoltResponse:
+def _success(args: SuccessArgs, on_installed: OnInstalled | None = None) -> BoltResponse:
     installation: Any = args.installation
+    if on_installed is not None:
+        on_installed(installation)
     html = render_success_page(
         team_name=installation.team_name or installation.enterprise_name,
         is_enterprise_install=bool(installation.is_enterprise_install),
@@ -83,9 +88,10 @@ def _failure(args: FailureArgs) -> BoltResponse:
     return BoltResponse(status=page.status, body=page.html, headers=_html_headers())
 
 
-def callback_options() -> CallbackOptions:
-    """Success and failure pages for ``OAuthSettings(callback_options=...)``."""
-    return CallbackOptions(success=_success, failure=_failure)
+def callback_options(on_installed: OnInstalled | None = None) -> CallbackOptions:
+    """Success and failure pages for ``OAuthSettings(callback_options=...)``;
+    ``on_installed`` is told of each saved installation before the success page."""
+    return CallbackOptions(success=lambda args: _success(args, on_installed), failure=_failure)
 
 
 def oauth_settings(
@@ -97,6 +103,7 @@ def oauth_settings(
     state_store: OAuthStateStore,
     scopes: Sequence[str] | None = None,
     authorization_url: str = SLACK_AUTHORIZE_URL,
+    on_installed: OnInstalled | None = None,
 ) -> OAuthSettings:
     """Bolt's OAuth settings with Mingle's pages; ``scopes`` default to the manifest's."""
     settings = OAuthSettings(
@@ -105,7 +112,7 @@ def oauth_settings(
         scopes=list(scopes if scopes is not None else app_description().bot_scopes),
         redirect_uri=redirect_uri,
         install_page_rendering_enabled=True,
-        callback_options=callback_options(),
+        callback_options=callback_options(on_installed),
         authorization_url=authorization_url,
         installation_store=installation_store,
         state_store=state_store,
