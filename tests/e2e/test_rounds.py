@@ -228,8 +228,9 @@ def test_run_now_delivers_group_dms_with_reasons_and_a_channel_summary(
         assert "Icebreaker" in intro["text"]
         assert_valid_message(intro)
         assert match.conversation_id == stack.emu.dm_channel(*match.user_ids)
-    again = stack.command(stack.sample.admin_id, "admin run-now")
-    assert "already planned" in reply_text(again)
+    again = reply_text(stack.command(stack.sample.admin_id, "admin run-now"))
+    assert "A round started here at" in again and "just now" in again
+    assert "/mingle admin run-now again" in again
     assert count(stack, Round) == 1
 
 
