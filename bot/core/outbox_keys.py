@@ -93,9 +93,23 @@ def prompt_id_of(key: str) -> int | None:
 # --- delivery -------------------------------------------------------------------------------
 
 
-def notice(key: str) -> str:
-    """The key of the admin notice about the message keyed `key` (within `MAX_LENGTH`)."""
-    candidate = f"notice:{key}"
+def notice(key: str, to: str | None = None) -> str:
+    """The key of the admin notice about the message keyed `key` (within `MAX_LENGTH`);
+    `to` names the admin when several are told (one notice each)."""
+    about = f"{key}>{to}" if to else key
+    candidate = f"notice:{about}"
     if len(candidate) <= MAX_LENGTH:
         return candidate
-    return "notice:" + hashlib.sha256(key.encode()).hexdigest()
+    return "notice:" + hashlib.sha256(about.encode()).hexdigest()
+
+
+# --- forget me ------------------------------------------------------------------------------
+
+
+def forgotten(key: str, user_id: str, row_id: int) -> str:
+    """`key` without a forgotten person's ID in it (their place taken by the row's id, so the
+    key stays unique), within `MAX_LENGTH`."""
+    candidate = key.replace(user_id, f"~{row_id}")
+    if len(candidate) <= MAX_LENGTH:
+        return candidate
+    return f"forgotten:{row_id}"

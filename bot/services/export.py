@@ -5,7 +5,7 @@ the six sheets of `bot.reports.workbook.ReportWorkbook` and saves the .xlsx. The
 are read a round or a page at a time and written as they come, so memory stays flat.
 
 Privacy: everything is read for one `team_id`. Members who chose "forget me" have no rows
-left (see `storage.repositories.members.forget_user`); anyone a row mentions who is not a
+left (see `storage.repositories.forget.erase_person`); anyone a row mentions who is not a
 member of the workspace is shown as "(not in Mingle)", never by id or name. No setting, and
 so no token or secret, is ever written into the workbook.
 """

@@ -118,8 +118,9 @@ class ProfileService:
         )
 
     def forget(self, team_id: str, user_id: str) -> Reply:
-        with self.deps.sessions.begin() as session:
-            repo.forget_user(session, team_id, user_id)
+        from bot.services.forget import forget_member  # forget uses connect, which uses us
+
+        forget_member(self.deps, team_id, user_id)
         self.refresh_home(team_id, user_id)
         return info_reply(
             ":wastebasket: Done: Mingle deleted your profile, interests, answers and history. "

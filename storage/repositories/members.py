@@ -1,27 +1,18 @@
-"""Members, their topics, and forgetting a member."""
+"""Members and their topics (forgetting a member: `storage.repositories.forget`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.core.status import MemberStatus, OutboxStatus
+from bot.core.status import MemberStatus
 from storage.models import (
-    Answer,
-    Avoid,
     Interest,
-    Introduction,
-    Match,
-    MatchMember,
     Member,
     MemberTopic,
-    Nudge,
-    OutboundMessage,
-    RoundSkip,
-    Welcome,
 )
 
 
@@ -126,53 +117,3 @@ def resume_expired_pauses(session: Session, today: dt.date) -> int:
         member.paused_until = None
     session.flush()
     return len(members)
-
-
-def forget_user(session: Session, team_id: str, user_id: str) -> None:
-    """Delete every piece of personal data Mingle holds about a user in a workspace."""
-    member = get_member(session, team_id, user_id)
-    if member is not None:
-        session.delete(member)
-    session.execute(delete(Answer).where(Answer.team_id == team_id, Answer.user_id == user_id))
-    session.execute(
-        delete(Introduction).where(
-            Introduction.team_id == team_id,
-            or_(
-                Introduction.introducer_id == user_id,
-                Introduction.a_user_id == user_id,
-                Introduction.b_user_id == user_id,
-            ),
-        )
-    )
-    session.execute(
-        delete(Nudge).where(
-            Nudge.team_id == team_id, or_(Nudge.user_id == user_id, Nudge.other_user_id == user_id)
-        )
-    )
-    session.execute(delete(Welcome).where(Welcome.team_id == team_id, Welcome.user_id == user_id))
-    session.execute(
-        delete(Avoid).where(
-            Avoid.team_id == team_id,
-            or_(Avoid.user_id == user_id, Avoid.other_user_id == user_id),
-        )
-    )
-    session.execute(
-        delete(RoundSkip).where(RoundSkip.team_id == team_id, RoundSkip.user_id == user_id)
-    )
-
-    match_ids = select(Match.id).where(Match.team_id == team_id)
-    session.execute(
-        delete(MatchMember).where(
-            MatchMember.user_id == user_id, MatchMember.match_id.in_(match_ids)
-        )
-    )
-    pending = session.scalars(
-        select(OutboundMessage).where(
-            OutboundMessage.team_id == team_id, OutboundMessage.status == OutboxStatus.PENDING
-        )
-    )
-    for message in pending:
-        if user_id in (message.user_ids or []) or message.ephemeral_user == user_id:
-            message.status = OutboxStatus.SKIPPED
-            message.last_error = "user_forgotten"
-    session.flush()

@@ -181,7 +181,7 @@ def test_a_member_who_chose_forget_me_is_in_no_sheet(stack: Stack) -> None:
     text = values(book)
     assert gone_name not in text and stack.sample.person(gone).real_name not in text
     assert "=cmd" not in text  # their answer went with them
-    assert "Use @someone" in text  # a mention of them in someone else's answer
+    assert "Use a former member" in text  # a mention of them in someone else's answer
     groups = list(book["Groups"].iter_rows(min_row=2, values_only=True))
     assert groups[0][2] == stack.sample.person(users[1]).display_name and groups[0][3] == 1
 

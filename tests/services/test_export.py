@@ -243,7 +243,7 @@ def test_prompts_and_answers_with_links(seeded: SessionFactory, tmp_path: Path) 
     assert [a["Who"] for a in answers] == ["Ana", "@Dee", "(not in Mingle)", "Bo <b>&", EVIL_NAME]
     assert answers[0]["Answer"] == "=SUM(A1:A9)"
     assert answers[1]["Answer"] == "@Ana taught me & the docs (https://docs.example) in #share"
-    assert answers[2]["Answer"] == "A stranger's answer, @someone helped"
+    assert answers[2]["Answer"] == "A stranger's answer, a former member helped"
     assert answers[3]["Answer"] == "bell ring"  # the control character is gone
     assert answers[4]["Answer"] == "\tTabbed answer" and answers[4]["Prompt"] is None
     assert answers[0]["Prompt"] == "What did you =learn this week?"

@@ -310,6 +310,16 @@ def alone_message(user_id: str, channel_id: str) -> Reply:
     return Reply(text, [section(f":wave: {text}")])
 
 
+def match_gone_message(user_id: str, channel_id: str) -> Reply:
+    """To someone whose only match asked Mingle to forget them before the intro went out
+    (never naming that person)."""
+    text = (
+        f"Hi {mention(user_id)}! Your match in {channel_link(channel_id)} is no longer on "
+        "Mingle, so this round's chat with them is off. You'll be matched next round."
+    )
+    return Reply(text, [section(f":wave: {text}")])
+
+
 def summary_message(groups: int, people: int) -> Reply:
     noun = "group" if groups == 1 else "groups"
     text = f":coffee: {groups} {noun} this round! {people} people were matched: check your DMs."
