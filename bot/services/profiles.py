@@ -8,13 +8,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.blocks import Reply, escape
+from bot.core.commands import MAX_PAUSE_WEEKS
 from bot.core.hours import days_mask, stored_hours
 from bot.core.messages import profile as views
 from bot.core.messages.help import error_reply, info_reply
+from bot.core.numbers import read_number
 from bot.core.profile import TOPIC_KINDS, Profile, ProfileEdit, merge_topics
 from bot.core.status import MemberStatus
 from bot.core.text import normalize_interest
-from bot.errors import InvalidInputError
+from bot.errors import InvalidInputError, SlackError
 from bot.services.deps import Deps
 from bot.slack.gateway import SlackUser
 from storage.models import Member
@@ -146,6 +148,29 @@ class ProfileService:
         return self.pause(
             team_id, user_id, self.today_for(team_id, user_id) + dt.timedelta(weeks=weeks)
         )
+
+    def pause_button(self, team_id: str, user_id: str, value: str) -> Reply:
+        """The Home tab's "Pause" button, whose value is the weeks (1 to `MAX_PAUSE_WEEKS`).
+        Any other value (a forged or mangled payload) changes nothing and is answered on
+        the Home tab itself, where the button was."""
+        weeks = read_number(value, 1, MAX_PAUSE_WEEKS)
+        if weeks is not None:
+            return self.pause_weeks(team_id, user_id, weeks)
+        reply = error_reply(
+            f"That button is out of date: a pause lasts 1 to {MAX_PAUSE_WEEKS} weeks, "
+            "so nothing was changed. Try `/mingle pause 2 weeks`."
+        )
+        self.show_on_home(team_id, user_id, reply)
+        return reply
+
+    def show_on_home(self, team_id: str, user_id: str, reply: Reply) -> None:
+        """Refresh the Home tab with `reply` on top: a Home button's answer."""
+        view = self.home_view(team_id, user_id)
+        view["blocks"] = [*view["blocks"][:1], *reply.blocks, *view["blocks"][1:]]
+        try:
+            self.deps.slack.publish_home(user_id, view)
+        except SlackError:  # the Home tab refreshes again when it is opened
+            log.warning("could not show a reply on the Home tab", exc_info=True)
 
     def resume(self, team_id: str, user_id: str) -> Reply:
         with self.deps.sessions.begin() as session:

@@ -58,8 +58,9 @@ def forget_me(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Res
 
 def pause(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
-    weeks = int((body.get("actions") or [{}])[0].get("value") or 2)
-    ProfileService(deps_of(context)).pause_weeks(team_of(context), _user(body), weeks)
+    value = str((body.get("actions") or [{}])[0].get("value") or "")
+    show = _notify(context, body, respond)
+    show(ProfileService(deps_of(context)).pause_button(team_of(context), _user(body), value))
 
 
 def resume(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
