@@ -254,3 +254,11 @@ def test_summary_and_problem_messages() -> None:
     assert msg.summary_message(1, 2).text == "1 group this round!"
     problem = msg.problem_message("C1", "I can't see <it> & more")
     assert "<#C1>" in problem.text and "&lt;it&gt; &amp; more" in problem.text
+
+
+def test_across_teams_is_read_in_any_position() -> None:
+    from bot.core.rounds import parse_setup
+
+    assert parse_setup(["across-teams", "weekly", "size", "3"], "UTC").across_teams
+    assert parse_setup(["weekly"], "UTC").across_teams is False
+    assert "across teams" in parse_setup(["cross-team"], "UTC").describe()

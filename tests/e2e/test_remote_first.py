@@ -299,3 +299,19 @@ def test_find_suggestions_and_introduce_me_skip_avoided_people(stack: Stack) -> 
         assert needle in reply_text(reply)
         if asker == avoided:
             assert "avoid" not in reply_text(reply).lower()
+
+
+def test_admin_setup_across_teams_is_stored_and_said(stack: Stack) -> None:
+    from storage.models import ChannelConfig
+
+    admin = stack.sample.admin_id
+    reply = stack.command(admin, "admin setup weekly monday 10:00 UTC across-teams")
+    assert "across teams (same-team groups only as a last resort)" in reply_text(reply)
+    with stack.app.deps.sessions() as session:
+        config = session.scalars(select(ChannelConfig)).one()
+        assert config.across_teams
+    twice = stack.command(admin, "admin setup across-teams cross-team")
+    assert "two across-teams options" in reply_text(twice)
+    stack.command(admin, "admin setup weekly monday 10:00 UTC")
+    with stack.app.deps.sessions() as session:
+        assert not session.scalars(select(ChannelConfig)).one().across_teams
