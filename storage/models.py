@@ -492,6 +492,33 @@ class Workspace(Base):
     refresh_lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+# --- operations -----------------------------------------------------------------------------
+
+
+class RoundAlone(Base):
+    """Someone left without a group in a round (they get a boost in the next one).
+
+    Written when the round is planned; matching reads it, never the outbox."""
+
+    __tablename__ = "round_alone"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("round.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class DeliveryLease(Base):
+    """Whose turn it is to send a workspace's outbox: one instance at a time, so the
+    instances together keep to Slack's rate limits (`bot.services.delivery_lease`)."""
+
+    __tablename__ = "delivery_lease"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)  # a team id, or "*"
+    holder: Mapped[str] = mapped_column(String(100))
+    renewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 #: slack_sdk's installation and OAuth state tables (multi-workspace mode), defined by slack_sdk
 #: and created by Mingle's migrations: ``(slack_bots, slack_installations, slack_oauth_states)``.
 SLACK_TABLES = define_slack_tables(Base.metadata)

@@ -231,6 +231,7 @@ def plan_round(
                 match_id=stored.id,
                 notify_user=notify,
             )
+        repo.record_alone(session, round_, result.unmatched)
         for user_id in result.unmatched:
             note = msg.alone_message(user_id, channel_id)
             outbox.enqueue(

@@ -5,7 +5,7 @@ table by table (`tests/storage/test_forget.py` enumerates `storage.models`' tabl
 table fails it until it is handled here):
 
 - `member` (and its `member_topic` links), their `answer`s (and `answer_term` postings),
-  `nudge`s and `avoid` rows either way, `welcome`s, `round_skip`s and
+  `nudge`s and `avoid` rows either way, `welcome`s, `round_skip`s, `round_alone`s and
   `match_member` rows are deleted;
   `interest`s nobody uses any more go too.
 - What others wrote keeps its words, mentions of them reading "a former member"
@@ -55,6 +55,8 @@ from storage.models import (
     OutboundMessage,
     Prompt,
     PromptTemplate,
+    Round,
+    RoundAlone,
     RoundSkip,
     Schedule,
     Welcome,
@@ -217,6 +219,12 @@ def _connections(session: Session, team_id: str, user_id: str) -> None:
     )
     session.execute(
         delete(RoundSkip).where(RoundSkip.team_id == team_id, RoundSkip.user_id == user_id)
+    )
+    session.execute(  # "left alone in a round" (matching's boost)
+        delete(RoundAlone).where(
+            RoundAlone.user_id == user_id,
+            RoundAlone.round_id.in_(select(Round.id).where(Round.team_id == team_id)),
+        )
     )
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.core import outbox_keys
-from bot.core.status import MatchOutcome, OutboxKind, OutboxStatus, RoundStatus
-from storage.models import Match, MatchMember, OutboundMessage, Round, RoundSkip
+from bot.core.status import MatchOutcome, OutboxStatus, RoundStatus
+from storage.models import Match, MatchMember, OutboundMessage, Round, RoundAlone, RoundSkip
 from storage.repositories.inserts import insert_if_new
 
 
@@ -202,16 +202,22 @@ def last_round(
 
 
 def alone_in(session: Session, round_: Round) -> list[str]:
-    """Who was left without a group in `round_` (told so by a "round_alone" message).
+    """Who was left without a group in `round_` (recorded when it was planned).
     Who counts as left out is `bot.core.participation.left_out`."""
-    alone = session.scalars(
-        select(OutboundMessage.user_ids).where(
-            OutboundMessage.team_id == round_.team_id,
-            OutboundMessage.kind == OutboxKind.ROUND_ALONE,
-            OutboundMessage.key.like(outbox_keys.round_alone_prefix(round_.id) + "%"),
+    return list(
+        session.scalars(
+            select(RoundAlone.user_id)
+            .where(RoundAlone.round_id == round_.id)
+            .order_by(RoundAlone.user_id)
         )
     )
-    return [user_id for user_ids in alone for user_id in user_ids or []]
+
+
+def record_alone(session: Session, round_: Round, user_ids: Sequence[str]) -> None:
+    """Remember who was left without a group in `round_` (matching boosts them next time)."""
+    for user_id in dict.fromkeys(user_ids):
+        session.add(RoundAlone(round_id=round_.id, user_id=user_id))
+    session.flush()
 
 
 # --- skips --------------------------------------------------------------------------------
