@@ -15,11 +15,11 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
 from bot.errors import SlackAuthError
 from bot.middleware import CheckShape, workspace_boundary
+from bot.services import events
 from bot.services.deps import Delivery, Deps, utcnow
 from bot.services.features import HOME_SECTIONS
 from bot.services.workspaces import InstalledWorkspaces, SingleWorkspace, WorkspaceAuthorize
@@ -27,7 +27,7 @@ from bot.slack.client import make_web_client
 from bot.slack.gateway import SlackGateway
 from storage.db import make_engine, make_session_factory
 from storage.installations import InstallationStore, oauth_state_store
-from storage.models import ProcessedEvent
+from storage.repositories import retention
 
 log = logging.getLogger("mingle")
 
@@ -262,10 +262,12 @@ def _deduplicate_events(deps: Deps) -> Callable[..., Any]:
         if not event_id:
             return next()
         team_id = str(body.get("team_id") or context.team_id or deps.team_id)
-        try:
-            with deps.sessions.begin() as session:
-                session.add(ProcessedEvent(team_id=team_id, event_id=str(event_id)))
-        except IntegrityError:
+        event = body.get("event")
+        if not events.acts_on(deps, team_id, event if isinstance(event, dict) else {}):
+            return next()  # the listeners ignore it too
+        with deps.sessions.begin() as session:
+            new = retention.record_event(session, team_id, str(event_id), deps.clock())
+        if not new:
             log.info("event %s already processed; skipping the retry", event_id)
             return BoltResponse(status=200, body="")
         return next()

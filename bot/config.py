@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///mingle.db", alias="MINGLE_DATABASE_URL")
     admins_raw: str = Field(default="", alias="MINGLE_ADMINS")
     log_level: str = Field(default="INFO", alias="MINGLE_LOG_LEVEL")
+    # Sent, failed and skipped outbox rows are deleted this many days after (daily job).
+    retention_days: int = Field(default=90, alias="MINGLE_RETENTION_DAYS")
     scheduler_enabled: bool = Field(default=True, alias="MINGLE_SCHEDULER")
     health_port: int | None = Field(default=None, alias="MINGLE_HEALTH_PORT")
     health_host: str = Field(default="0.0.0.0", alias="MINGLE_HEALTH_HOST")
@@ -85,6 +87,14 @@ class Settings(BaseSettings):
         if not value or any(ch.isspace() or ch in "/:" for ch in value):
             raise ValueError("must be a host name or IPv4 address, such as 0.0.0.0 or 127.0.0.1")
         return value
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _retention_days(cls, value: object) -> int:
+        text = str(value).strip()
+        if not text.isdigit() or not 1 <= int(text) <= 3650:
+            raise ValueError(f"{text!r} is not a number of days from 1 to 3650")
+        return int(text)
 
     @field_validator("log_level")
     @classmethod

@@ -43,7 +43,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.core.rounds import HEADS_UP_BEFORE, slot_key
 from bot.core.schedule import Cadence, next_run, previous_run
 from bot.errors import MingleError
-from bot.services import channels, connect, faults, prompts, round_followup, rounds
+from bot.services import (
+    channels,
+    connect,
+    faults,
+    prompts,
+    retention,
+    round_followup,
+    rounds,
+)
 from bot.services.delivery import DeliveryWorker, deliver_now
 from bot.services.deps import Deps
 from storage.models import Schedule
@@ -101,6 +109,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     ("round-followups", send_followups, FOLLOWUP_SECONDS),
     ("resume-pauses", resume_expired_pauses, PAUSES_SECONDS),
     ("reconnect-nudges", connect.run_reconnect_nudges, NUDGES_SECONDS),
+    ("prune", retention.run_prune, retention.PRUNE_SECONDS),  # old dedup and outbox rows
 ]
 
 
