@@ -31,8 +31,8 @@ RAW = ("<!channel>", "<@U0EVIL", "& chips")
 
 #: Parameter (or field) names that hold Slack IDs or other values Mingle itself made.
 IDS = {"a", "b", "other", "sender", "by_user", "introducer", "user_id", "channel_id", "member"}
-#: Text Mingle itself made (a status word, a schedule's description, a file name).
-MADE = {"status", "outcome", "describe", "first", "next_text", "filename"}
+#: Text Mingle itself made (a status word, a schedule's description, a file name, a fix).
+MADE = {"status", "outcome", "describe", "first", "next_text", "filename", "what", "when", "fix"}
 PEOPLE = {"members", "alone", "user_ids", "people_ids"}
 
 
