@@ -47,14 +47,19 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def _deps(settings: Settings, engine: Engine, *, verify_token: bool = True) -> Deps:
+def _deps(
+    settings: Settings, engine: Engine, *, verify_token: bool = True, serving: bool = False
+) -> Deps:
     """The services over `engine`, assembled as the app assembles them
-    (`bot.app.build_deps`), once the schema is known to be current."""
+    (`bot.app.build_deps`), once the schema is known to be current. `serving` (run, serve):
+    messages go out through a delivery worker only, never from a request thread."""
     from bot.app import build_deps
+    from bot.services.deps import Delivery
     from storage.migrate import ensure_schema_current
 
     ensure_schema_current(engine)
-    return build_deps(settings, engine=engine, verify_token=verify_token)
+    delivery = Delivery(inline=False) if serving else None
+    return build_deps(settings, engine=engine, verify_token=verify_token, delivery=delivery)
 
 
 @contextmanager
@@ -72,15 +77,18 @@ def _services(settings: Settings, *, verify_token: bool = True) -> Iterator[Deps
 def _start(mode: Mode) -> tuple[Settings, Any, Any, Any]:
     from bot.app import build_app
     from bot.logs import configure_logging
-    from bot.scheduler import start_scheduler
+    from bot.scheduler import start_scheduler, start_worker
     from storage.db import make_engine
 
     settings = _settings()
     configure_logging(settings.log_level)
     settings.require_slack(mode)
-    deps = _deps(settings, make_engine(settings.database_url))
+    deps = _deps(settings, make_engine(settings.database_url), serving=True)
     app = build_app(settings, deps, socket_mode=mode == "socket")
-    scheduler = start_scheduler(deps) if settings.scheduler_enabled else None
+    # The worker and the scheduler are separate: MINGLE_WORKER and MINGLE_SCHEDULER.
+    if settings.worker_enabled:
+        start_worker(deps)
+    scheduler = start_scheduler(deps, deliver=False) if settings.scheduler_enabled else None
     return settings, deps, app, scheduler
 
 
@@ -96,21 +104,62 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """HTTP mode. On SIGTERM or SIGINT uvicorn stops taking requests, finishes the ones in
+    flight (at most `GRACEFUL_SECONDS`), and the ASGI lifespan's shutdown stops the
+    scheduler and the delivery worker (`bot.server.MingleASGI`); then exit 0, within 10 s."""
+    import threading
+
     import uvicorn
 
+    from bot.runmode import install_signal_handlers
+    from bot.scheduler import stop_background
     from bot.server import MingleASGI
 
-    settings, deps, app, _scheduler = _start("http")
-    print(f"Mingle is listening on http://{args.host}:{args.port}/slack/events", file=sys.stderr)
-    uvicorn.run(
-        MingleASGI(app, deps),
-        host=args.host,
-        port=args.port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        lifespan="on",
-    )
-    return 0
+    # First: a signal during start-up stops cleanly; and uvicorn, which takes the signals
+    # over while it serves, hands them back here afterwards (instead of dying of them).
+    stop = threading.Event()
+    install_signal_handlers(stop)
+    settings, deps, app, scheduler = _start("http")
+    stopped = threading.Event()
+
+    def on_shutdown() -> None:
+        stop_background(deps, scheduler)
+        stopped.set()
+
+    if not stop.is_set():
+        print(
+            f"Mingle is listening on http://{args.host}:{args.port}/slack/events", file=sys.stderr
+        )
+        uvicorn.run(
+            MingleASGI(app, deps, on_shutdown=on_shutdown),
+            host=args.host,
+            port=args.port,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        )
+    if not stopped.is_set():  # a signal before serving, or uvicorn left without a lifespan
+        on_shutdown()
+    app.listener_runner.listener_executor.shutdown(wait=False)
+    # Whatever still runs (a scheduled job, a slow handler) can't be interrupted, and needn't
+    # be: a plan is one transaction and the outbox resumes, so leaving now loses nothing.
+    _exit_now(0)
+    return 0  # not reached
+
+
+#: How long `mingle serve` lets requests in flight finish after a SIGTERM.
+GRACEFUL_SECONDS = 3
+
+
+def _exit_now(code: int) -> None:
+    import logging
+    import os
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def cmd_match(args: argparse.Namespace) -> int:

@@ -90,10 +90,19 @@ def check_health(deps: Deps) -> tuple[bool, str]:
 
 
 class MingleASGI:
-    def __init__(self, app: App, deps: Deps, path: str = "/slack/events") -> None:
+    def __init__(
+        self,
+        app: App,
+        deps: Deps,
+        path: str = "/slack/events",
+        *,
+        on_shutdown: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
         self.deps = deps
         self.path = path
+        #: Run when the server shuts down (`mingle serve`: stop the scheduler and worker).
+        self.on_shutdown = on_shutdown
         secret = deps.settings.slack_signing_secret
         self._secret = secret.get_secret_value() if secret is not None else ""
 
@@ -181,6 +190,13 @@ class MingleASGI:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                # uvicorn has stopped taking requests and finished those in flight: stop
+                # the background work too (the worker releases the row it holds).
+                if self.on_shutdown is not None:
+                    try:
+                        await asyncio.to_thread(self.on_shutdown)
+                    except Exception:
+                        log.exception("stopping the background work failed")
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
