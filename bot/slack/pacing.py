@@ -5,7 +5,9 @@ Slack limits most methods per workspace and app by "tier" (calls per minute), an
 A `Pacer` hands out call slots so that Mingle stays just under those limits: it runs at
 `fraction` (95%) of each limit, with a burst small enough that no one-minute window can hold
 more calls than Slack allows. It is thread-safe; slots are reserved first come, first
-served, so several threads share one budget.
+served, so several threads share one budget. Across processes, only the holder of a
+workspace's delivery lease sends its outbox (`bot.services.delivery_lease`); `holder` names
+this pacer there.
 
 `wait(method, channel)` blocks until a slot is free. After Slack answers 429, `backoff`
 pauses the method (or one channel's `chat.postMessage`) for the `Retry-After` seconds.
@@ -16,8 +18,11 @@ pauses the method (or one channel's `chat.postMessage`) for the `Retry-After` se
 from __future__ import annotations
 
 import json
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +117,8 @@ class Pacer:
         self._lock = threading.Lock()
         self._slots: dict[str, _Slot] = {}
         self._rates: dict[str, Rate] = {}
+        #: Who this pacer is, as the holder of a delivery lease (host, process, pacer).
+        self.holder = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def rate(self, method: str) -> Rate:
         """The pace kept for `method` (per channel for chat.postMessage)."""
