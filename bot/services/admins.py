@@ -5,8 +5,15 @@ admin loses Mingle's admin actions within a minute."""
 
 from __future__ import annotations
 
-from bot.errors import NotAllowedError
+import logging
+
+from bot.errors import NotAllowedError, SlackError
 from bot.services.deps import Deps
+
+log = logging.getLogger(__name__)
+
+#: At most this many workspace admins are told something nobody in particular set up.
+MAX_TOLD = 8
 
 #: How old Slack's answer about a person may be when deciding admin rights.
 ADMIN_ANSWER_SECONDS = 60.0
@@ -28,3 +35,19 @@ def require_admin(deps: Deps, user_id: str) -> None:
     """Raise `NotAllowedError` (a polite refusal) unless `user_id` is an admin."""
     if not is_admin(deps, user_id):
         raise NotAllowedError(REFUSAL)
+
+
+def workspace_admins(deps: Deps) -> list[str]:
+    """Who hears about something whose admin is unknown (nobody set it up, or they asked
+    Mingle to forget them): `MINGLE_ADMINS` and the workspace's admins and owners (from
+    Slack, when it answers), at most `MAX_TOLD`. Calls Slack: never inside a transaction."""
+    admins = set(deps.settings.admins)
+    try:
+        admins |= {
+            user.id
+            for user in deps.slack.all_users()
+            if (user.is_admin or user.is_owner) and not user.is_bot and not user.deleted
+        }
+    except SlackError as exc:
+        log.warning("couldn't list the workspace's admins (%s)", exc.code)
+    return sorted(admins)[:MAX_TOLD]

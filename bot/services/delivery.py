@@ -3,8 +3,6 @@
 Planners write `OutboundMessage` rows (`storage.repositories.outbox.enqueue`) in the same
 transaction as the domain rows. `deliver_pending` sends the rows that are due, and a
 `DeliveryWorker` thread calls it whenever it is woken or a row comes due.
-Only the instance that holds the workspace's delivery lease sends, so several instances
-together keep to Slack's limits (`bot.services.delivery_lease`).
 
 Each row goes through these steps, each committed before the next:
 
@@ -30,7 +28,8 @@ Ephemeral messages are *at most once*: Slack keeps no copy to check, so a row fo
 
 Errors: a 429 is retried by the client after `Retry-After` and pauses the method in the
 `Pacer`; if it persists the row goes back to pending for later. Permanent errors fail the row
-(and, when the row names `notify_user`, queue a plain-words note to that admin). A group DM
+(and queue a plain-words note to the admin the row names in `notify_user`, or, for what an
+admin set up when it names nobody, to the workspace's admins). A group DM
 with deactivated members is sent to the others when at least two remain. Transient errors are
 retried with exponential backoff up to `max_attempts`.
 """
@@ -60,7 +59,7 @@ from bot.errors import (
     SlackTransientError,
     SlackUserGone,
 )
-from bot.services.delivery_lease import RETRY_EVERY, delivery_turn
+from bot.services.admins import workspace_admins
 from bot.services.deps import Deps
 from bot.slack.gateway import slack_errors
 from bot.slack.pacing import PacedRateLimitRetryHandler, Pacer
@@ -109,6 +108,19 @@ WHAT: dict[OutboxKind, str] = {
 }
 
 
+#: What an admin set up: when such a message fails and names no admin, the workspace's
+#: admins are told.
+SET_UP_BY_AN_ADMIN = frozenset(
+    {
+        OutboxKind.ROUND_INTRO,
+        OutboxKind.ROUND_ALONE,
+        OutboxKind.ROUND_SUMMARY,
+        OutboxKind.ROUND_FOLLOWUP,
+        OutboxKind.PROMPT,
+    }
+)
+
+
 # -- after a message is sent ---------------------------------------------------------------
 
 #: Something to do once a message is sent, given its row (status "sent", `sent_channel`,
@@ -148,7 +160,6 @@ class DeliveryReport:
     duplicates_avoided: int = 0
     rate_limited: int = 0
     recovered: int = 0
-    busy: int = 0  # passes that sent nothing: another instance holds the delivery lease
 
     def add(self, other: DeliveryReport) -> None:
         for f in fields(self):
@@ -587,20 +598,33 @@ class _Run:
     def _fail(self, job: _Job, exc: _Permanent) -> None:
         error = exc.code + (": " + ", ".join(exc.gone) if exc.gone else "")
         log.warning("outbox row %s (%s) failed: %s", job.id, job.key, error)
+        told = self._admins_to_tell(job)  # Slack is asked before the transaction
         with self.deps.sessions.begin() as session:
             if not outbox.mark_failed(session, job.id, job.attempt, error=error):
                 return
-            if job.notify_user and job.kind != OutboxKind.ADMIN_NOTICE:
+            for admin in told:
                 outbox.enqueue(
                     session,
                     team_id=job.team_id,
-                    key=outbox_keys.notice(job.key),
+                    key=outbox_keys.notice(job.key, admin if len(told) > 1 else None),
                     kind=OutboxKind.ADMIN_NOTICE,
                     text=undeliverable_notice(job, exc.code, exc.gone),
-                    user_ids=[job.notify_user],
+                    user_ids=[admin],
                     not_before=self.now(),
                 )
         self.report.failed += 1
+
+    def _admins_to_tell(self, job: _Job) -> list[str]:
+        """The admin who set the failed message's feature up (`notify_user`); when nobody
+        is named (nobody set it up, or they asked Mingle to forget them), the workspace's
+        admins, for what an admin sets up."""
+        if job.kind == OutboxKind.ADMIN_NOTICE:
+            return []
+        if job.notify_user:
+            return [job.notify_user]
+        if job.kind in SET_UP_BY_AN_ADMIN:
+            return workspace_admins(self.deps)
+        return []
 
     def _retry_or_fail(self, job: _Job, exc: _Outcome) -> None:
         if job.attempt >= self.max_attempts:
@@ -671,17 +695,11 @@ def deliver_pending(
 
 
 def _deliver(run: _Run, lease: dt.timedelta, limit: int | None) -> None:
-    # Only the holder of the workspace's delivery lease sends (shared pacing).
-    with delivery_turn(run.deps, run.pacer.holder, stale_after=lease, stop=run.stop) as turn:
-        if turn is None:
-            run.report.busy += 1
-            return
-        run.stop = turn  # set when the worker stops or the lease is lost
-        try:
-            run.recover(lease)
-            run.deliver_due(limit)
-        except _Halt as exc:
-            log.error("Slack refused the bot token (%s): delivery paused", exc.code)
+    try:
+        run.recover(lease)
+        run.deliver_due(limit)
+    except _Halt as exc:
+        log.error("Slack refused the bot token (%s): delivery paused", exc.code)
 
 
 def deliver_now(deps: Deps) -> None:
@@ -780,8 +798,8 @@ class DeliveryWorker:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                report = self.run_once()
-                timeout = RETRY_EVERY if report.busy else self._until_next_due()
+                self.run_once()
+                timeout = self._until_next_due()
             except Exception:
                 log.exception("delivery pass failed; trying again shortly")
                 timeout = self.idle_wait

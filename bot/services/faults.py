@@ -26,15 +26,13 @@ from bot.errors import (
     SlackRateLimited,
     SlackTransientError,
 )
+from bot.services.admins import workspace_admins
 from bot.services.deps import Deps
 from storage.models import Schedule
 from storage.repositories import channels as channels_repo
 from storage.repositories import outbox
 
 log = logging.getLogger(__name__)
-
-#: At most this many workspace admins are told when nobody set the schedule up.
-MAX_RECIPIENTS = 8
 
 #: Schedule.kind -> (what could not be done, how to do it now, the outbox kind).
 WHAT: dict[str, tuple[str, str, OutboxKind]] = {
@@ -88,16 +86,7 @@ def recipients(deps: Deps, schedule: Schedule) -> list[str]:
     who = schedule.created_by or (config.created_by if config is not None else "")
     if who:
         return [who]
-    admins = set(deps.settings.admins)
-    try:
-        admins |= {
-            user.id
-            for user in deps.slack.all_users()
-            if (user.is_admin or user.is_owner) and not user.is_bot and not user.deleted
-        }
-    except SlackError as exc:
-        log.warning("couldn't list the workspace's admins (%s)", exc.code)
-    return sorted(admins)[:MAX_RECIPIENTS]
+    return workspace_admins(deps)
 
 
 def report_slot_fault(

@@ -142,6 +142,7 @@ def _replan_pending(session: Session, team_id: str, user_id: str, done: Forgotte
                     blocks=note.blocks,
                     user_ids=[partner],
                 )
+                rounds_repo.record_alone(session, round_, [partner])  # first in line next time
                 done.told_alone += 1
         _drop_unmet_group(session, match, row)
     for round_ in touched.values():
