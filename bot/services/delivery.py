@@ -3,6 +3,8 @@
 Planners write `OutboundMessage` rows (`storage.repositories.outbox.enqueue`) in the same
 transaction as the domain rows. `deliver_pending` sends the rows that are due, and a
 `DeliveryWorker` thread calls it whenever it is woken or a row comes due.
+Only the instance that holds the workspace's delivery lease sends, so several instances
+together keep to Slack's limits (`bot.services.delivery_lease`).
 
 Each row goes through these steps, each committed before the next:
 
@@ -60,6 +62,7 @@ from bot.errors import (
     SlackUserGone,
 )
 from bot.services.admins import workspace_admins
+from bot.services.delivery_lease import RETRY_EVERY, delivery_turn
 from bot.services.deps import Deps
 from bot.slack.gateway import slack_errors
 from bot.slack.pacing import PacedRateLimitRetryHandler, Pacer
@@ -160,6 +163,7 @@ class DeliveryReport:
     duplicates_avoided: int = 0
     rate_limited: int = 0
     recovered: int = 0
+    busy: int = 0  # passes that sent nothing: another instance holds the delivery lease
 
     def add(self, other: DeliveryReport) -> None:
         for f in fields(self):
@@ -695,11 +699,17 @@ def deliver_pending(
 
 
 def _deliver(run: _Run, lease: dt.timedelta, limit: int | None) -> None:
-    try:
-        run.recover(lease)
-        run.deliver_due(limit)
-    except _Halt as exc:
-        log.error("Slack refused the bot token (%s): delivery paused", exc.code)
+    # Only the holder of the workspace's delivery lease sends (shared pacing).
+    with delivery_turn(run.deps, run.pacer.holder, stale_after=lease, stop=run.stop) as turn:
+        if turn is None:
+            run.report.busy += 1
+            return
+        run.stop = turn  # set when the worker stops or the lease is lost
+        try:
+            run.recover(lease)
+            run.deliver_due(limit)
+        except _Halt as exc:
+            log.error("Slack refused the bot token (%s): delivery paused", exc.code)
 
 
 def deliver_now(deps: Deps) -> None:
@@ -798,8 +808,8 @@ class DeliveryWorker:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                self.run_once()
-                timeout = self._until_next_due()
+                report = self.run_once()
+                timeout = RETRY_EVERY if report.busy else self._until_next_due()
             except Exception:
                 log.exception("delivery pass failed; trying again shortly")
                 timeout = self.idle_wait
