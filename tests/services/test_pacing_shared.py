@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -55,9 +56,9 @@ def enqueue_round(deps: Deps) -> list[str]:
 
 
 @pytest.fixture
-def second_engine(database_url: str) -> Engine:
+def second_engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
-    yield engine  # type: ignore[misc]
+    yield engine
     engine.dispose()
 
 
