@@ -192,6 +192,34 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    import re
+
+    from bot.errors import InvalidInputError
+    from bot.services.uninstall import purge_team
+
+    team = str(args.team).strip()
+    if not re.fullmatch(r"[TE][A-Z0-9]{2,31}", team):
+        raise InvalidInputError(f"--team {team[:40]!r} is not a workspace ID like T012AB3CD.")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InvalidInputError("mingle purge needs --yes when it can't ask for confirmation.")
+        print(
+            f"This deletes everything Mingle holds for workspace {team}: its installation and "
+            "tokens, people's profiles, rounds, prompts, answers, introductions and queued "
+            "messages. It can't be undone.",
+            file=sys.stderr,
+        )
+        if input(f"Type {team} to delete it: ").strip() != team:
+            print("Nothing deleted.", file=sys.stderr)
+            return 1
+    with _services(_settings(), verify_token=False) as deps:
+        deleted = purge_team(deps, team)
+    rows = ", ".join(f"{table} {count}" for table, count in sorted(deleted.items()))
+    print(f"Deleted {sum(deleted.values())} rows of workspace {team} ({rows or 'none'}).")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -265,6 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--team", help="workspace (team) ID; needed when the database has several")
     export.add_argument("--channel", help="only this channel's rounds and prompts (channel ID)")
     export.add_argument("--since", help="only activity on or after this date (YYYY-MM-DD)")
+
+    purge = add(
+        "purge", "Delete everything Mingle holds for one workspace, now (asks first).", cmd_purge
+    )
+    purge.add_argument("--team", required=True, help="the workspace (team) ID, e.g. T012AB3CD")
+    purge.add_argument("--yes", action="store_true", help="don't ask for confirmation")
 
     demo = add(
         "demo", "Run the demo: the app against a local Slack emulator with 30 people.", cmd_demo

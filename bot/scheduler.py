@@ -42,7 +42,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.rounds import HEADS_UP_BEFORE, slot_key
 from bot.core.schedule import Cadence, next_run, previous_run
-from bot.errors import MingleError
+from bot.errors import MingleError, SlackAuthError
 from bot.services import (
     channels,
     connect,
@@ -51,6 +51,7 @@ from bot.services import (
     retention,
     round_followup,
     rounds,
+    uninstall,
 )
 from bot.services.delivery import DeliveryWorker, deliver_now
 from bot.services.deps import Deps
@@ -110,6 +111,8 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     ("resume-pauses", resume_expired_pauses, PAUSES_SECONDS),
     ("reconnect-nudges", connect.run_reconnect_nudges, NUDGES_SECONDS),
     ("prune", retention.run_prune, retention.PRUNE_SECONDS),  # old dedup and outbox rows
+    # Data of workspaces uninstalled longer ago than MINGLE_UNINSTALL_RETENTION_DAYS.
+    ("uninstalled-data", uninstall.run_delete_expired, uninstall.DELETE_EXPIRED_SECONDS),
 ]
 
 
@@ -205,6 +208,11 @@ def run_slot(
     """
     run = SCHEDULED_KINDS[schedule.kind]
     try:
+        deps = deps.for_team(schedule.team_id)  # the schedule's workspace, its own token
+    except SlackAuthError:
+        log.info("schedule %s's workspace is not installed; skipping", schedule.id)
+        return False
+    try:
         run(deps, schedule, slot)
         return True
     except Exception as exc:
@@ -247,7 +255,7 @@ def fire_heads_up(deps: Deps, schedule_id: int) -> None:
     now = deps.clock()
     slot = next_run(channels.cadence_of(schedule), now)
     if slot - now <= HEADS_UP_BEFORE + dt.timedelta(minutes=5):
-        run(deps, schedule, slot)
+        run(deps.for_team(schedule.team_id), schedule, slot)
 
 
 def catch_up(deps: Deps, retry: RetrySlot | None = None) -> int:

@@ -35,11 +35,22 @@ class RunningApp:
         engine: Engine | None = None,
         migrate: bool = True,
         signing_secret: str = SIGNING_SECRET,
+        multi_workspace: bool = False,
     ) -> None:
         self.emulator = emulator
         self.signing_secret = signing_secret
+        #: Multi-workspace mode: no bot token, the emulator app's OAuth credentials instead
+        #: (install each workspace through `/slack/install`).
+        oauth: dict[str, Any] = (
+            {
+                "slack_client_id": emulator.oauth.client_id,
+                "slack_client_secret": emulator.oauth.client_secret,
+            }
+            if multi_workspace
+            else {"slack_bot_token": emulator.bot_token}
+        )
         self.settings: Settings = load_settings(
-            slack_bot_token=emulator.bot_token,
+            **oauth,
             slack_signing_secret=signing_secret,
             slack_api_url=emulator.api_url,
             database_url=database_url,
@@ -74,18 +85,22 @@ class RunningApp:
             time.sleep(0.01)
         port = self._server.servers[0].sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
+        if self.settings.multi_workspace:  # the app's redirect URL, as on its OAuth page
+            self.emulator.configure_oauth(redirect_urls=[self.url + "/slack/oauth_redirect"])
         return self
 
     @property
     def events_url(self) -> str:
         return self.url + "/slack/events"
 
-    def driver(self) -> SlackDriver:
+    def driver(self, team_id: str | None = None, **options: Any) -> SlackDriver:
+        """A driver for Slack's requests from `team_id` (default: the app's workspace)."""
         return SlackDriver(
             self.events_url,
             self.signing_secret,
             self.emulator,
-            team_id=self.deps.team_id or "T0001",
+            team_id=team_id or self.deps.team_id or "T0001",
+            **options,
         )
 
     def stop(self) -> None:

@@ -138,6 +138,8 @@ class SlackDriver:
             "response_url": self.recorder.response_url(key),
             "trigger_id": self._next("1337."),
         }
+        if self.enterprise_id is not None:  # as Slack sends it from a Grid workspace
+            form["enterprise_id"] = self.enterprise_id
         body = urllib.parse.urlencode(form)
         return self.post(body, "application/x-www-form-urlencoded"), key
 
