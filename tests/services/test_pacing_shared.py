@@ -2,7 +2,7 @@
 
 Two instances are two `Deps` on the same database, each with its own engine and pacer, each
 running a `DeliveryWorker`. The emulator enforces Slack's tier limits (scaled, so a "Slack
-minute" lasts two seconds). Only the holder of the workspace's delivery lease sends, so the
+minute" lasts three seconds). Only the holder of the workspace's delivery lease sends, so the
 pair sends as fast as one worker may and no faster.
 """
 
@@ -28,8 +28,8 @@ from storage.repositories import outbox
 from tests.conftest import MakeDeps, posted_keys
 
 TEAM = "T0001"
-PAIRS = 100
-SCALE = 30.0  # conversations.open: 50 a Slack minute = 25 a second here
+PAIRS = 80
+SCALE = 20.0  # conversations.open: 50 a Slack minute = 3 s here
 
 
 @pytest.fixture
