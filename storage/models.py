@@ -290,6 +290,55 @@ class MatchMember(Base):
     match: Mapped[Match] = relationship(back_populates="members")
 
 
+class MeetingSlot(Base):
+    """A 30-minute time offered to a group (`bot.core.slots`): `batch` 1 in the intro, 2 and
+    on after "None of these work"; `agreed_at` once every member picked it."""
+
+    __tablename__ = "meeting_slot"
+    __table_args__ = (UniqueConstraint("match_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    match_id: Mapped[int] = mapped_column(
+        ForeignKey("match_group.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    batch: Mapped[int] = mapped_column(Integer, default=1)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    agreed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SlotPick(Base):
+    """A member's "Works for me" on a slot."""
+
+    __tablename__ = "slot_pick"
+
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_slot.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ThankYouNote(Base):
+    """A short thank-you a member sent the others of a group that met (one per member and
+    group); delivered as DMs through the outbox."""
+
+    __tablename__ = "thank_you_note"
+    __table_args__ = (UniqueConstraint("match_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    match_id: Mapped[int] = mapped_column(
+        ForeignKey("match_group.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # --- delivery -----------------------------------------------------------------------------
 
 

@@ -25,6 +25,10 @@ ACTION_SHARE_ANSWER = "mingle_share_answer"
 ACTION_INTRODUCE_ME = "mingle_introduce_me"
 ACTION_SAY_HI = "mingle_say_hi"
 ACTION_AVOID_LIST = "mingle_avoid_list"  # Home: opens the avoid-list modal
+ACTION_SLOT_PICK = "mingle_slot_pick"  # "Works for me" on a meeting slot (value: slot id)
+ACTION_SLOT_MORE = "mingle_slot_more"  # "None of these work" (value: match id:batch)
+ACTION_THANK_YOU = "mingle_thank_you"  # "Send a thank-you" after "We met" (value: match id)
+ACTION_SAY_HI_AGAIN = "mingle_say_hi_again"  # Home, Your chats (value: match id)
 
 # views (modals)
 VIEW_EDIT_PROFILE = "mingle_edit_profile_view"
@@ -33,6 +37,7 @@ VIEW_SHARE_ANSWER = "mingle_share_answer_view"
 VIEW_SAVE_ANSWER = "mingle_save_answer_view"
 VIEW_INTRO = "mingle_intro_view"
 VIEW_AVOID_LIST = "mingle_avoid_list_view"
+VIEW_THANK_YOU = "mingle_thank_you_view"
 
 # shortcuts
 SHORTCUT_SAVE_ANSWER = "mingle_save_answer"  # message shortcut

@@ -58,6 +58,39 @@ def followup(match_id: int, *, again: bool) -> str:
     return f"followup:{match_id}:{2 if again else 1}"
 
 
+# --- meeting times and thank-you notes --------------------------------------------------------
+
+
+def slot_offer(match_id: int, batch: int) -> str:
+    """More meeting times for a group (batch 2 and on; batch 1 rides on the intro)."""
+    return f"slots:{match_id}:{batch}"
+
+
+def slot_agreed(match_id: int, slot_id: int) -> str:
+    return f"slots:{match_id}:{slot_id}:agreed"
+
+
+def slot_invite(match_id: int, slot_id: int) -> str:
+    return f"slots:{match_id}:{slot_id}:invite"
+
+
+def slot_invite_id_of(key: str) -> int | None:
+    """The slot a `slot_invite(...)` key is for; None for any other key."""
+    parts = key.split(":")
+    if len(parts) == 4 and parts[0] == "slots" and parts[3] == "invite" and parts[2].isdigit():
+        return int(parts[2])
+    return None
+
+
+def thank_you(note_id: int, to: str) -> str:
+    return f"thanks:{note_id}:{to}"
+
+
+def say_hi_again(team_id: str, match_id: int, user_id: str) -> str:
+    """A member's "Say hi again" to a past group (once per member and group)."""
+    return f"say_hi:{team_id}:m{match_id}:{user_id}"
+
+
 # --- connect --------------------------------------------------------------------------------
 
 

@@ -70,3 +70,7 @@ class OutboxKind(StrEnum):
     WELCOME = "welcome"  # welcome to a Mingle channel
     PROMPT = "prompt"  # a prompt posted in a channel
     ADMIN_NOTICE = "admin_notice"  # to the admin: a message couldn't be delivered
+    SLOT_OFFER = "slot_offer"  # more meeting times for a group ("None of these work")
+    SLOT_AGREED = "slot_agreed"  # everyone picked the same time: confirmed in the group DM
+    SLOT_INVITE = "slot_invite"  # the agreed time's .ics invitation, uploaded to the group DM
+    THANK_YOU = "thank_you"  # a member's thank-you note to someone they met

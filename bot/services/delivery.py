@@ -52,6 +52,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import outbox_keys
 from bot.core.blocks import channel_link, mention
+from bot.core.slots import invite_filename
 from bot.core.status import OutboxKind
 from bot.errors import (
     NotFoundError,
@@ -64,6 +65,7 @@ from bot.errors import (
 from bot.services.admins import workspace_admins
 from bot.services.delivery_lease import RETRY_EVERY, delivery_turn
 from bot.services.deps import Deps
+from bot.services.invites import invite_file
 from bot.slack.gateway import slack_errors
 from bot.slack.pacing import PacedRateLimitRetryHandler, Pacer
 from storage.models import OutboundMessage
@@ -108,6 +110,10 @@ WHAT: dict[OutboxKind, str] = {
     OutboxKind.WELCOME: "the welcome message",
     OutboxKind.PROMPT: "the prompt",
     OutboxKind.ADMIN_NOTICE: "an admin notice",
+    OutboxKind.SLOT_OFFER: "the message with more meeting times",
+    OutboxKind.SLOT_AGREED: "the confirmation of a coffee chat's time",
+    OutboxKind.SLOT_INVITE: "the calendar invitation of a coffee chat",
+    OutboxKind.THANK_YOU: "a thank-you note",
 }
 
 
@@ -148,6 +154,8 @@ def record_prompt_message(session: Session, row: OutboundMessage) -> None:
 AFTER_SENT: dict[OutboxKind, AfterSent] = {
     OutboxKind.ROUND_INTRO: record_conversation,
     OutboxKind.ROUND_FOLLOWUP: record_conversation,
+    OutboxKind.SLOT_OFFER: record_conversation,
+    OutboxKind.SLOT_AGREED: record_conversation,
     OutboxKind.PROMPT: record_prompt_message,
 }
 
@@ -450,6 +458,8 @@ class _Run:
         return gone
 
     def _post(self, job: _Job, channel: str) -> str:
+        if job.kind in UPLOADS:
+            return self._upload(job, channel)
         content: dict[str, Any] = {"channel": channel, "text": job.text}
         if job.blocks:
             content["blocks"] = job.blocks
@@ -484,6 +494,39 @@ class _Run:
             return ts
         return str(response["ts"])
 
+    def _upload(self, job: _Job, channel: str) -> str:
+        """Upload the row's file (`UPLOADS`) into `channel`, with `job.text` as its comment.
+
+        A file can't carry message metadata: it is found again by its name, unique per row
+        (`_find_posted`). Slack returns no message ts for it at once, so the share's ts is
+        recorded when Slack gives it, else the file's id."""
+        with self.deps.sessions() as session:
+            made = UPLOADS[job.kind](session, job.key, self.now())
+        if made is None:
+            raise _Skip("nothing_to_upload: its slot or group is gone")
+        filename, data = made
+        try:
+            response = self._call(
+                UPLOAD,
+                lambda: self.poster.files_upload_v2(
+                    channel=channel,
+                    content=data,
+                    filename=filename,
+                    title="Coffee chat",
+                    initial_comment=job.text,
+                ),
+                pace_channel=channel,
+            )
+        except _Transient as exc:
+            if not exc.uncertain:
+                raise
+            ts = self._find_posted(job, channel)
+            if ts is None:
+                raise
+            self.report.duplicates_avoided += 1
+            return ts
+        return _uploaded_ts(response, channel)
+
     def _find_posted(self, job: _Job, channel: str) -> str | None:
         """The ts of the message carrying `job.key` in `channel`, if it is there.
 
@@ -491,11 +534,16 @@ class _Run:
         could not be made now.
         """
         oldest = f"{(job.not_before - HISTORY_SLACK).timestamp():.6f}"
+        upload_name = _upload_name(job)
         try:
             for message in self._history(channel, job.thread_ts, oldest):
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
                 if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == job.key:
+                    return str(message["ts"])
+                if upload_name is not None and any(
+                    f.get("name") == upload_name for f in message.get("files") or []
+                ):
                     return str(message["ts"])
         except (_Transient, _RateLimited, _Halt, _Stopped) as exc:
             raise _Unverified(str(exc)) from exc
@@ -540,7 +588,7 @@ class _Run:
         """Make the Web API call `call` (of `method`) after pacing; failures become
         `_Outcome`s."""
         self._pace(method, pace_channel)
-        if method in POSTS:
+        if method in POSTS or method == UPLOAD:
             self._start_post()
         try:
             with slack_errors(method):
@@ -882,6 +930,43 @@ def _people(user_ids: list[str]) -> str:
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# -- uploads -------------------------------------------------------------------------------
+
+#: The pseudo-method of `files_upload_v2` (three calls: get a URL, send, complete), paced and
+#: treated as a post: once started, the row can't simply be given back.
+UPLOAD = "files.uploadV2"
+
+#: A kind whose sending uploads a file: (session, row key, now) -> (file name, bytes), or
+#: None when there is nothing to upload any more.
+FileFor = Callable[[Session, str, dt.datetime], "tuple[str, bytes] | None"]
+
+
+def _invite_for(session: Session, key: str, now: dt.datetime) -> tuple[str, bytes] | None:
+    slot_id = outbox_keys.slot_invite_id_of(key)
+    return None if slot_id is None else invite_file(session, slot_id, now)
+
+
+UPLOADS: dict[OutboxKind, FileFor] = {OutboxKind.SLOT_INVITE: _invite_for}
+
+
+def _upload_name(job: _Job) -> str | None:
+    """The name of the file a row uploads (how `_find_posted` recognises it)."""
+    if job.kind == OutboxKind.SLOT_INVITE:
+        slot_id = outbox_keys.slot_invite_id_of(job.key)
+        return invite_filename(slot_id) if slot_id is not None else None
+    return None
+
+
+def _uploaded_ts(response: Any, channel: str) -> str:
+    files = response.get("files") or [{}]
+    first = files[0] if isinstance(files[0], dict) else {}
+    for shares in (first.get("shares") or {}).values():
+        for entry in (shares or {}).get(channel) or []:
+            if entry.get("ts"):
+                return str(entry["ts"])
+    return str(first.get("id") or "")
 
 
 def _outcome(exc: SlackError, method: str, channel: str | None) -> _Outcome:

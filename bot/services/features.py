@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from bot.services import stats
+from bot.services import chats, stats
 from bot.services.deps import HomeSection
 
-#: Extra App Home sections, in order: admins see the headline participation figures.
-HOME_SECTIONS: tuple[HomeSection, ...] = (stats.home_section,)
+#: Extra App Home sections, in order: everyone's last chats, then (admins only) the headline
+#: participation figures.
+HOME_SECTIONS: tuple[HomeSection, ...] = (chats.home_section, stats.home_section)

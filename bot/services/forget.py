@@ -34,6 +34,7 @@ from bot.core.messages import rounds as msg
 from bot.core.rounds import icebreaker_for, slot_key
 from bot.core.status import OutboxKind, OutboxStatus
 from bot.errors import MingleError
+from bot.services import meeting_slots
 from bot.services.connect import participant_of
 from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
@@ -199,7 +200,12 @@ def _reintroduce(
     match.reasons = reasons
     slot = round_.scheduled_for
     question = icebreaker_for(f"{round_.team_id}:{round_.channel_id}:{slot_key(slot)}:{match.id}")
-    intro = msg.intro_message(list(members), round_.channel_id, reasons, question)
+    # Times for the people now in the group (nobody could press the old ones: unsent).
+    offered = meeting_slots.offer_again(session, round_.team_id, match.id, members, round_)
+    times, times_text = meeting_slots.intro_times(match.id, offered)
+    intro = msg.intro_message(
+        list(members), round_.channel_id, reasons, question, times=times, times_text=times_text
+    )
     row.text, row.blocks, row.user_ids = intro.text, intro.blocks, list(members)
     session.flush()
 

@@ -207,7 +207,7 @@ def record_outcome(
         stored.outcome = MatchOutcome(outcome)
         stored.outcome_by = user_id
         stored.outcome_at = deps.clock()
-    reply = msg.outcome_message(outcome, user_id)
+    reply = msg.outcome_message(outcome, user_id, match_id)
     return reply, replace_message(deps, pressed, reply)
 
 

@@ -23,9 +23,10 @@ from bot.core.hours import stored_hours
 from bot.core.matching import MatchOptions, MatchResult, Participant, PastGroup, Weights, match
 from bot.core.messages import rounds as msg
 from bot.core.rounds import icebreaker_for, round_followup_time, slot_key
+from bot.core.slots import Availability
 from bot.core.status import OutboxKind, RoundStatus
 from bot.errors import MingleError, NotFoundError
-from bot.services import channels, faults
+from bot.services import channels, faults, meeting_slots
 from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
 from storage.models import Round, Schedule
@@ -214,11 +215,21 @@ def plan_round(
         round_.upper_bound = float(result.upper_bound)
         round_.followup_at = followup_at if result.groups else None
         notify = roster.admin or None
+        working = {
+            p.id: Availability(p.tz, p.work_start, p.work_end, p.work_days)
+            for p in roster.participants
+        }
         for group in result.groups:
             reasons = [reason.text for reason in group.reasons]
             stored = repo.add_match(session, round_, group.members, group.score, reasons)
             question = icebreaker_for(f"{team_id}:{channel_id}:{slot_key(slot)}:{stored.id}")
-            intro = msg.intro_message(group.members, channel_id, reasons, question)
+            offered = meeting_slots.offer_first(
+                session, team_id, stored.id, [working[m] for m in group.members], now
+            )
+            times, times_text = meeting_slots.intro_times(stored.id, offered)
+            intro = msg.intro_message(
+                group.members, channel_id, reasons, question, times=times, times_text=times_text
+            )
             outbox.enqueue(
                 session,
                 team_id=team_id,

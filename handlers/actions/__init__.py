@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.core import ids
 from bot.core.blocks import Reply
 from bot.services.profiles import ProfileService
-from handlers.actions import connect, preferences, prompts, rounds
+from handlers.actions import chats, connect, preferences, prompts, rounds
 from handlers.runtime import deps_of, friendly_listener, team_of
 
 
@@ -89,6 +89,10 @@ ACTIONS: dict[str, Callable[..., None]] = {
     ids.ACTION_INTRODUCE_ME: connect.introduce_me,
     ids.ACTION_SAY_HI: connect.say_hi,
     ids.ACTION_AVOID_LIST: preferences.open_avoid_list,
+    ids.ACTION_SLOT_PICK: chats.pick_slot,
+    ids.ACTION_SLOT_MORE: chats.more_slots,
+    ids.ACTION_THANK_YOU: chats.thank_you,
+    ids.ACTION_SAY_HI_AGAIN: chats.say_hi_again,
 }
 
 #: action_id of an external select -> the callback for its options.

@@ -13,11 +13,12 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.core import ids
 from bot.core.hours import FIELD_DAYS, FIELD_END, FIELD_START
+from bot.core.messages.chats import NOTE_FIELD
 from bot.core.messages.connect import INTRO_REASON
 from bot.core.profile import TOPIC_KINDS, validate_profile
 from bot.services.profiles import ProfileService
 from handlers.runtime import deps_of, friendly_listener, plain_values, team_of
-from handlers.views import connect, preferences, prompts, rounds
+from handlers.views import chats, connect, preferences, prompts, rounds
 
 
 def edit_profile_submitted(
@@ -50,6 +51,7 @@ VIEWS: dict[str, Callable[..., None]] = {
     ids.VIEW_SAVE_ANSWER: prompts.save_answer_submitted,
     ids.VIEW_INTRO: connect.intro_submitted,
     ids.VIEW_AVOID_LIST: preferences.avoid_list_submitted,
+    ids.VIEW_THANK_YOU: chats.thank_you_submitted,
 }
 
 
@@ -60,6 +62,7 @@ ERRORS_ON: dict[str, str] = {
     ids.VIEW_INTRO: INTRO_REASON,
     ids.VIEW_SAVE_ANSWER: "topic",
     ids.VIEW_AVOID_LIST: "avoid",
+    ids.VIEW_THANK_YOU: NOTE_FIELD,
 }
 
 

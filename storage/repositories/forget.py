@@ -5,8 +5,9 @@ table by table (`tests/storage/test_forget.py` enumerates `storage.models`' tabl
 table fails it until it is handled here):
 
 - `member` (and its `member_topic` links), their `answer`s (and `answer_term` postings),
-  `nudge`s and `avoid` rows either way, `welcome`s, `round_skip`s, `round_alone`s and
-  `match_member` rows are deleted;
+  `nudge`s and `avoid` rows either way, `welcome`s, `round_skip`s, `round_alone`s,
+  `slot_pick`s, `thank_you_note`s they wrote or received (any note in one of their groups)
+  and `match_member` rows are deleted;
   `interest`s nobody uses any more go too.
 - What others wrote keeps its words, mentions of them reading "a former member"
   (`bot.core.forget.Redactor`): other people's answers (text, search text and index),
@@ -19,7 +20,7 @@ table fails it until it is handled here):
   conversation): text, blocks, people and notes are cleared, and their ID is taken out of
   the key (`bot.core.outbox_keys.forgotten`).
 - `slack_installations`: when they installed Mingle, the installer's ID and user token go.
-- `round`, `prompt`'s slots, `processed_event`, `delivery_lease`, `slack_bots` and
+- `round`, `meeting_slot` (a group's times), `prompt`'s slots, `processed_event`, `delivery_lease`, `slack_bots` and
   `slack_oauth_states` hold nothing about a person.
 
 Aggregate counts stay: rounds, groups and introductions keep their rows. Re-planning a
@@ -59,6 +60,8 @@ from storage.models import (
     RoundAlone,
     RoundSkip,
     Schedule,
+    SlotPick,
+    ThankYouNote,
     Welcome,
 )
 from storage.repositories.answers import index_answer
@@ -132,6 +135,7 @@ def erase_person(
     erased.answers = _answers(session, team_id, user_id, redactor)
     _introductions(session, team_id, user_id, redactor)
     _connections(session, team_id, user_id)
+    _meeting_times(session, team_id, user_id, erased.matches)
     _groups(session, team_id, user_id, redactor, erased.matches)
     _set_up_by(session, team_id, user_id, redactor)
     _bios(session, team_id, redactor)
@@ -224,6 +228,20 @@ def _connections(session: Session, team_id: str, user_id: str) -> None:
         delete(RoundAlone).where(
             RoundAlone.user_id == user_id,
             RoundAlone.round_id.in_(select(Round.id).where(Round.team_id == team_id)),
+        )
+    )
+
+
+def _meeting_times(session: Session, team_id: str, user_id: str, theirs: Sequence[int]) -> None:
+    """Their "Works for me" picks, and the thank-you notes they wrote or received (every
+    note in one of their groups not written by them was written to them)."""
+    session.execute(
+        delete(SlotPick).where(SlotPick.team_id == team_id, SlotPick.user_id == user_id)
+    )
+    session.execute(
+        delete(ThankYouNote).where(
+            ThankYouNote.team_id == team_id,
+            or_(ThankYouNote.user_id == user_id, ThankYouNote.match_id.in_(list(theirs))),
         )
     )
 

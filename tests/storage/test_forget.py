@@ -139,8 +139,36 @@ def seed_rows() -> dict[str, list[dict[str, Any]]]:
                 "outcome_by": RANIA,
                 "outcome_at": at(3),
             },
+            {"id": 2, "team_id": TEAM, "round_id": 1, "reasons": [], "outcome": "met"},
         ],
-        "match_member": [{"match_id": 1, "user_id": RANIA}, {"match_id": 1, "user_id": OMAR}],
+        "match_member": [
+            {"match_id": 1, "user_id": RANIA},
+            {"match_id": 1, "user_id": OMAR},
+            {"match_id": 2, "user_id": OMAR},
+            {"match_id": 2, "user_id": BEA},
+        ],
+        "meeting_slot": [
+            {
+                "id": 1,
+                "team_id": TEAM,
+                "match_id": 1,
+                "starts_at": at(2),
+                "batch": 1,
+                "position": 0,
+                "agreed_at": at(1),
+            },
+            {"id": 2, "team_id": TEAM, "match_id": 1, "starts_at": at(3), "batch": 1},
+        ],
+        "slot_pick": [
+            {"slot_id": 1, "user_id": RANIA, "team_id": TEAM},
+            {"slot_id": 1, "user_id": OMAR, "team_id": TEAM},
+            {"slot_id": 2, "user_id": OMAR, "team_id": TEAM},
+        ],
+        "thank_you_note": [  # hers, and one she received (both go); one for someone else
+            {"id": 1, "team_id": TEAM, "match_id": 1, "user_id": RANIA, "text": MARKER},
+            {"id": 2, "team_id": TEAM, "match_id": 1, "user_id": OMAR, "text": "Thank you!"},
+            {"id": 3, "team_id": TEAM, "match_id": 2, "user_id": BEA, "text": "Thanks Omar"},
+        ],
         "outbound_message": [
             {  # the sent intro of Rania's group
                 "id": 1,
@@ -353,6 +381,8 @@ def seed(engine: Engine) -> None:
             "answer",
             "introduction",
             "nudge",
+            "meeting_slot",
+            "thank_you_note",
         ):
             _reset_sequence(connection, tables[key])
 
@@ -424,6 +454,7 @@ def test_the_seed_mentions_her_everywhere_it_can(deps: Deps, engine: Engine) -> 
         "delivery_lease",
         "round",
         "member_topic",
+        "meeting_slot",
     }
     assert mentioned == {t.name for t in Base.metadata.sorted_tables} - quiet
 
@@ -506,5 +537,18 @@ def test_the_workbook_has_no_trace_and_still_counts_the_group(
         if needle.casefold() in cell.casefold()
     ]
     assert found == []
-    assert result.figures.rounds[0].groups == 1  # the group still counts
+    assert result.figures.rounds[0].groups == 2  # her group (and Omar and Bea's) still count
     assert result.figures.headline.intros_made == 3
+
+
+def test_forget_deletes_her_picks_and_the_notes_she_wrote_or_received(deps: Deps) -> None:
+    from storage.models import MeetingSlot, SlotPick, ThankYouNote
+
+    forget_member(deps, TEAM, RANIA)
+    with deps.sessions() as session:
+        picks = session.execute(select(SlotPick.slot_id, SlotPick.user_id)).all()
+        notes = list(session.scalars(select(ThankYouNote.id)))
+        slots = list(session.scalars(select(MeetingSlot.id)))
+    assert sorted(picks) == [(1, OMAR), (2, OMAR)]
+    assert notes == [3]  # Omar's note to her went too; Bea's to Omar stays
+    assert sorted(slots) == [1, 2]  # a group's times name nobody

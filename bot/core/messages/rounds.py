@@ -277,9 +277,17 @@ def already_planned_reply(channel_id: str) -> Reply:
 
 
 def intro_message(
-    members: Sequence[str], channel_id: str, reasons: Sequence[str], icebreaker: str
+    members: Sequence[str],
+    channel_id: str,
+    reasons: Sequence[str],
+    icebreaker: str,
+    *,
+    times: Sequence[Block] = (),
+    times_text: str = "",
 ) -> Reply:
-    """The group DM that introduces a match: why them, and a question to start with."""
+    """The group DM that introduces a match: why them, a question to start with, and (when
+    given) the meeting times offered (`bot.core.messages.slots`: `times` blocks and their
+    plain `times_text`)."""
     who = names(members)
     where = channel_link(channel_id)
     why = bullet_list(reason_lines(reasons), 2900)
@@ -288,15 +296,22 @@ def intro_message(
         section(f"Hi {who}! You're matched for a coffee chat this round in {where}."),
         section(f"*Why you were put together*\n{why}"),
         section(f"*An icebreaker, if you need one*\n{escape(icebreaker)}"),
-        context(
-            "Find 30 minutes that suit everyone (mind the timezones) and say hi here. "
-            "Halfway to the next round I'll ask how it went."
-        ),
     ]
+    if times:
+        blocks.extend(times)
+        blocks.append(context("Say hi here. Halfway to the next round I'll ask how it went."))
+    else:
+        blocks.append(
+            context(
+                "Find 30 minutes that suit everyone (mind the timezones) and say hi here. "
+                "Halfway to the next round I'll ask how it went."
+            )
+        )
     fallback = (
         f"Hi {who}! You're matched for a coffee chat this round in {where}. Why: "
         + escape("; ".join(reasons or [NO_REASONS]))
         + f". Icebreaker: {escape(icebreaker)}"
+        + (f" {escape(times_text)}" if times_text else "")
     )
     return Reply(fallback, blocks)
 
@@ -363,12 +378,23 @@ def followup_message(match_id: int, members: Sequence[str], *, again: bool = Fal
     return Reply(f"{lead}: {question}", [section(text), buttons])
 
 
-def outcome_message(outcome: str, by_user: str) -> Reply:
+def outcome_message(outcome: str, by_user: str, match_id: int | None = None) -> Reply:
+    """The answer to "Did you meet?"; after "We met" (and given the match), a "Send a
+    thank-you" button for everyone in the group."""
     text = OUTCOME_TEXT.get(outcome, outcome)
-    return Reply(
-        text.split(": ", 1)[-1],
-        [section(f"*Did you meet?* {text}"), context(f"Answered by {mention(by_user)}.")],
-    )
+    blocks: list[Block] = [
+        section(f"*Did you meet?* {text}"),
+        context(f"Answered by {mention(by_user)}."),
+    ]
+    if outcome == "met" and match_id is not None:
+        blocks.append(
+            actions(
+                button("Send a thank-you", ids.ACTION_THANK_YOU, str(match_id)),
+                block_id="round_thank_you",
+            )
+        )
+        blocks.append(context("Anyone here can send the others a short thank-you note."))
+    return Reply(text.split(": ", 1)[-1], blocks)
 
 
 def problem_message(channel_id: str, problem: str) -> Reply:
