@@ -8,6 +8,7 @@ that cookie. The cookie is handled by hand, as a browser would send it to 127.0.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import threading
@@ -239,7 +240,7 @@ def test_rotating_tokens_refresh_before_expiry_once_across_instances(two: Any) -
     emu.configure_oauth(token_rotation=True, token_lifetime=3)
     workspaces = app.deps.workspaces
     assert isinstance(workspaces, InstalledWorkspaces)
-    workspaces.refresh_before = __import__("datetime").timedelta(seconds=2)
+    workspaces.refresh_before = dt.timedelta(seconds=2)
     install(app, emu, ACME)
     driver = _driver(app, ACME)
     user = acme.coffee_members[0]
@@ -260,17 +261,21 @@ def test_rotating_tokens_refresh_before_expiry_once_across_instances(two: Any) -
     assert 2 <= len(refreshes) <= 6 and all(
         c.status == 200 and c.response.get("ok") for c in refreshes
     )
+
     # Two instances find the token expiring at the same moment: one refreshes, the other
     # waits for the saved token; the refresh token is not lost.
-    other = InstalledWorkspaces(
-        workspaces.store,
-        app.deps.sessions,
-        client_id=emu.oauth.client_id,
-        client_secret=emu.oauth.client_secret,
-        api_url=emu.api_url,
-        clock=app.deps.clock,
-        refresh_before=__import__("datetime").timedelta(seconds=2),
-    )
+    def instance() -> InstalledWorkspaces:
+        return InstalledWorkspaces(
+            workspaces.store,
+            app.deps.sessions,
+            client_id=emu.oauth.client_id,
+            client_secret=emu.oauth.client_secret,
+            api_url=emu.api_url,
+            clock=app.deps.clock,
+            refresh_before=dt.timedelta(seconds=2),
+        )
+
+    first, second = instance(), instance()
     time.sleep(1.2)  # let the current token come within the refresh window
     before = len([c for c in emu.calls if c.method == "oauth.v2.access"])
     barrier = threading.Barrier(2)
@@ -280,7 +285,7 @@ def test_rotating_tokens_refresh_before_expiry_once_across_instances(two: Any) -
         barrier.wait()
         tokens.append(str(lookup.gateway(ACME).client.token))
 
-    threads = [threading.Thread(target=use, args=(w,)) for w in (workspaces, other)]
+    threads = [threading.Thread(target=use, args=(w,)) for w in (first, second)]
     for t in threads:
         t.start()
     for t in threads:
