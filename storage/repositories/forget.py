@@ -20,8 +20,8 @@ table fails it until it is handled here):
   conversation): text, blocks, people and notes are cleared, and their ID is taken out of
   the key (`bot.core.outbox_keys.forgotten`).
 - `slack_installations`: when they installed Mingle, the installer's ID and user token go.
-- `round`, `meeting_slot` (a group's times), `prompt`'s slots, `processed_event`, `delivery_lease`, `slack_bots` and
-  `slack_oauth_states` hold nothing about a person.
+- `round`, `meeting_slot` (a group's times), `prompt`'s slots, `processed_event`,
+  `delivery_lease`, `slack_bots` and `slack_oauth_states` hold nothing about a person.
 
 Aggregate counts stay: rounds, groups and introductions keep their rows. Re-planning a
 round whose intro was not sent yet is the service's business (`bot.services.forget`).
