@@ -120,6 +120,25 @@ def posted_keys(emu: SlackEmulator) -> Counter[str]:
 # --- the services' dependencies ----------------------------------------------------------------
 
 
+class IdleWorker:
+    """Stands in for the delivery worker (`make_deps(delivery=IdleWorker())`): planning and the
+    jobs wake it, it counts the wakes, and nothing is sent."""
+
+    running = True
+
+    def __init__(self) -> None:
+        self.wakes = 0
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+    def start(self) -> None:
+        pass
+
+    def stop(self, timeout: float = 10.0) -> None:
+        pass
+
+
 class MakeDeps(Protocol):
     def __call__(
         self,

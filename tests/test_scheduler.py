@@ -17,7 +17,7 @@ from bot.services.deps import Deps
 from bot.testing.emulator import SlackEmulator
 from storage.db import make_engine
 from storage.models import Member, OutboundMessage, Round, Schedule
-from tests.conftest import MakeDeps
+from tests.conftest import IdleWorker, MakeDeps
 from tests.services.test_rounds import CHANNEL, PEOPLE, TEAM, add_members
 
 UTC = dt.UTC
@@ -46,24 +46,6 @@ def emu(emu: SlackEmulator) -> SlackEmulator:
 @pytest.fixture
 def clock() -> Clock:
     return Clock(SLOT - dt.timedelta(days=3))
-
-
-class IdleWorker:
-    """Stands in for the delivery worker: the jobs wake it, and nothing is sent."""
-
-    running = True
-
-    def __init__(self) -> None:
-        self.wakes = 0
-
-    def wake(self) -> None:
-        self.wakes += 1
-
-    def start(self) -> None:
-        pass
-
-    def stop(self, timeout: float = 10.0) -> None:
-        pass
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from storage.models import ChannelConfig, Match, OutboundMessage, Round
 from storage.repositories import members as members_repo
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import rounds as rounds_repo
-from tests.conftest import MakeDeps
+from tests.conftest import IdleWorker, MakeDeps
 
 TEAM = "T0001"
 CHANNEL = "C1"
@@ -38,21 +38,6 @@ def emu(emu: SlackEmulator) -> SlackEmulator:
     emu.add_user("UADMIN", name="ada", is_admin=True)
     emu.add_channel(CHANNEL, name="coffee", members=[*PEOPLE, "UADMIN"])
     return emu
-
-
-class IdleWorker:
-    """Stands in for the delivery worker: woken, it sends nothing."""
-
-    running = True
-
-    def wake(self) -> None:
-        pass
-
-    def start(self) -> None:
-        pass
-
-    def stop(self, timeout: float = 10.0) -> None:
-        pass
 
 
 @pytest.fixture

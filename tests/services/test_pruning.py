@@ -23,7 +23,7 @@ from storage.models import ChannelConfig, OutboundMessage, ProcessedEvent, Round
 from storage.repositories import members as members_repo
 from storage.repositories import outbox
 from storage.repositories import retention as retention_repo
-from tests.conftest import MakeDeps
+from tests.conftest import IdleWorker, MakeDeps
 
 TEAM = "T0001"
 CHANNEL = "C1"
@@ -39,21 +39,6 @@ def emu(emu: SlackEmulator) -> SlackEmulator:
         emu.add_user(user_id, name=f"person{index}")
     emu.add_channel(CHANNEL, name="coffee", members=PEOPLE)
     return emu
-
-
-class IdleWorker:
-    """Stands in for the delivery worker: nothing is sent."""
-
-    running = True
-
-    def wake(self) -> None:
-        pass
-
-    def start(self) -> None:
-        pass
-
-    def stop(self, timeout: float = 10.0) -> None:
-        pass
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from storage.repositories import answers as answers_repo
 from storage.repositories import members as members_repo
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import rounds as rounds_repo
-from tests.conftest import MakeDeps
+from tests.conftest import IdleWorker, MakeDeps
 
 TEAM = "T0001"
 CHANNEL = "C1"
@@ -54,21 +54,6 @@ def emu(emu: SlackEmulator) -> SlackEmulator:
     emu.add_user("UGONE", name="gone", deleted=True)
     emu.add_channel(CHANNEL, name="coffee", members=[*PEOPLE, "UADMIN", "UROBOT", "UGONE"])
     return emu
-
-
-class IdleWorker:
-    """Stands in for the delivery worker: planning wakes it, and nothing is sent."""
-
-    running = True
-
-    def wake(self) -> None:
-        pass
-
-    def start(self) -> None:
-        pass
-
-    def stop(self, timeout: float = 10.0) -> None:
-        pass
 
 
 @pytest.fixture
