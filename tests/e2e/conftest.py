@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from bot.core.status import OutboxKind
 from bot.testing.app_runner import RunningApp
 from bot.testing.blockkit import validate_blocks
 from bot.testing.driver import SlackDriver
 from bot.testing.emulator import SlackEmulator
 from bot.testing.sample import SampleWorkspace
+from storage.db import SessionFactory
+from storage.repositories import outbox
 
 
 @dataclass
@@ -64,3 +68,23 @@ def assert_valid_message(reply: dict[str, Any]) -> None:
     assert str(reply.get("text", "")).strip(), f"no text fallback: {reply}"
     if reply.get("blocks"):
         assert validate_blocks(reply["blocks"]) == []
+
+
+def enqueue_pair_intros(emu: SlackEmulator, sessions: SessionFactory, pairs: int) -> list[str]:
+    """`2 * pairs` people in `emu` (team T0001) and, in the outbox, an intro due now for each
+    pair (U000 and U001, U002 and U003, …), as a round would enqueue them; their outbox keys."""
+    keys = [f"round:1:intro:{i}" for i in range(pairs)]
+    for i in range(2 * pairs):
+        emu.add_user(f"U{i:03d}", name=f"person{i}")
+    with sessions.begin() as session:
+        for i, key in enumerate(keys):
+            outbox.enqueue(
+                session,
+                team_id="T0001",
+                key=key,
+                kind=OutboxKind.ROUND_INTRO,
+                text=f"Meet each other! (pair {i})",
+                user_ids=[f"U{2 * i:03d}", f"U{2 * i + 1:03d}"],
+                not_before=dt.datetime.now(dt.UTC),
+            )
+    return keys

@@ -9,7 +9,6 @@ was opened or a message was posted (before the worker could record it), and rest
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import random
@@ -22,11 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.status import OutboxKind, OutboxStatus
+from bot.core.status import OutboxStatus
 from bot.testing.emulator import SlackEmulator
 from storage.db import make_engine, make_session_factory
 from storage.repositories import outbox
 from tests.conftest import posted_keys
+from tests.e2e.conftest import enqueue_pair_intros
 
 WORKER = Path(__file__).with_name("delivery_worker.py")
 TOKEN = "xoxb-test-token"
@@ -50,21 +50,8 @@ def test_killed_worker_resumes_and_sends_each_message_exactly_once(sqlite_url: s
     rng = random.Random(SEED)
     engine = make_engine(sqlite_url)
     sessions = make_session_factory(engine)
-    keys = [f"round:1:intro:{i}" for i in range(PAIRS)]
     with SlackEmulator(team_id="T0001", bot_token=TOKEN, bot_user_id="UBOT") as emu:
-        for i in range(2 * PAIRS):
-            emu.add_user(f"U{i:03d}", name=f"person{i}")
-        with sessions.begin() as session:
-            for i, key in enumerate(keys):
-                outbox.enqueue(
-                    session,
-                    team_id="T0001",
-                    key=key,
-                    kind=OutboxKind.ROUND_INTRO,
-                    text=f"Meet each other! (pair {i})",
-                    user_ids=[f"U{2 * i:03d}", f"U{2 * i + 1:03d}"],
-                    not_before=dt.datetime.now(dt.UTC),
-                )
+        keys = enqueue_pair_intros(emu, sessions, PAIRS)
         emu.set_rate_limits(True, scale=SCALE)
 
         kills = 0

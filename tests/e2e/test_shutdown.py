@@ -9,7 +9,6 @@ at once (none waits for the 5-minute lease), each exactly once.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import signal
@@ -25,13 +24,14 @@ import pytest
 
 from bot.app import build_deps
 from bot.config import load_settings
-from bot.core.status import OutboxKind, OutboxStatus
+from bot.core.status import OutboxStatus
 from bot.services.delivery import DEFAULT_LEASE, deliver_pending
 from bot.slack.pacing import Pacer
 from bot.testing.emulator import SlackEmulator
 from storage.db import make_engine, make_session_factory
 from storage.repositories import outbox
 from tests.conftest import posted_keys
+from tests.e2e.conftest import enqueue_pair_intros
 
 MINGLE = Path(sys.executable).with_name("mingle")
 TOKEN = "xoxb-test-token"
@@ -98,21 +98,8 @@ def test_serve_stops_within_10_s_and_a_restart_resumes_at_once(
         pytest.skip("unshare can't start a PID namespace here")
     engine = make_engine(sqlite_url)
     sessions = make_session_factory(engine)
-    keys = [f"round:1:intro:{i}" for i in range(PAIRS)]
     with SlackEmulator(team_id="T0001", bot_token=TOKEN, bot_user_id="UBOT") as emu:
-        for i in range(2 * PAIRS):
-            emu.add_user(f"U{i:03d}", name=f"person{i}")
-        with sessions.begin() as session:
-            for i, key in enumerate(keys):
-                outbox.enqueue(
-                    session,
-                    team_id="T0001",
-                    key=key,
-                    kind=OutboxKind.ROUND_INTRO,
-                    text=f"Meet each other! (pair {i})",
-                    user_ids=[f"U{2 * i:03d}", f"U{2 * i + 1:03d}"],
-                    not_before=dt.datetime.now(dt.UTC),
-                )
+        keys = enqueue_pair_intros(emu, sessions, PAIRS)
         port = free_port()
         env = {
             **os.environ,
