@@ -336,6 +336,20 @@ class _Checker:
             self.add("missing required field: elements", pointer)
 
 
+def readable_texts(node: Any) -> list[str]:
+    """Every text in a block tree (blocks, a view, an element), in order: what a person reads."""
+    texts: list[str] = []
+    if isinstance(node, dict):
+        if isinstance(node.get("text"), str):
+            texts.append(node["text"])
+        for value in node.values():
+            texts.extend(readable_texts(value))
+    elif isinstance(node, list):
+        for item in node:
+            texts.extend(readable_texts(item))
+    return texts
+
+
 def validate_blocks(blocks: Any, *, maximum: int = MAX_MESSAGE_BLOCKS) -> list[str]:
     """Problems with a message's ``blocks`` array (pointer root ``/blocks``)."""
     checker = _Checker()

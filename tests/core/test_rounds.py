@@ -25,26 +25,13 @@ from bot.core.rounds import (
 )
 from bot.core.schedule import Cadence
 from bot.errors import InvalidInputError
-from bot.testing.blockkit import validate_blocks
+from bot.testing.blockkit import readable_texts, validate_blocks
 
 UTC = dt.UTC
 
 
 def all_text(blocks: list[dict[str, Any]]) -> str:
-    parts: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                parts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(blocks)
-    return "\n".join(parts)
+    return "\n".join(readable_texts(blocks))
 
 
 # --- setup arguments ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.status import OutboxKind
 from bot.testing.app_runner import RunningApp
-from bot.testing.blockkit import validate_blocks
+from bot.testing.blockkit import readable_texts, validate_blocks
 from bot.testing.driver import SlackDriver
 from bot.testing.emulator import SlackEmulator
 from bot.testing.sample import SampleWorkspace
@@ -48,20 +48,7 @@ def stack(emu: SlackEmulator, sample: SampleWorkspace, sqlite_url: str) -> Itera
 
 def reply_text(reply: dict[str, Any]) -> str:
     """Everything a person can read in a reply: fallback text and every text in its blocks."""
-    parts = [str(reply.get("text", ""))]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                parts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(reply.get("blocks") or [])
-    return "\n".join(parts)
+    return "\n".join([str(reply.get("text", "")), *readable_texts(reply.get("blocks") or [])])
 
 
 def assert_valid_message(reply: dict[str, Any]) -> None:
