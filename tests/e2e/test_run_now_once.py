@@ -17,12 +17,12 @@ from bot.services.deps import Deps
 from bot.testing.emulator import SlackEmulator
 from storage.db import make_engine
 from storage.models import OutboundMessage, Round
-from tests.conftest import MakeDeps
+from tests.conftest import IdleWorker, MakeDeps
 from tests.e2e.conftest import Stack, reply_text
 from tests.e2e.test_rounds import clock as clock  # noqa: F401  (the app's clock fixture)
 from tests.e2e.test_rounds import coffee_people, join, setup
 from tests.services.test_rounds import CHANNEL, PEOPLE, TEAM, add_members
-from tests.test_scheduler import Clock, IdleWorker, add_schedule
+from tests.test_scheduler import Clock, add_schedule
 
 # 13:59:59.8 and 14:00:00.3 UTC: two requests half a second apart, in two different minutes.
 BEFORE = dt.datetime(2032, 3, 1, 13, 59, 59, 800000, tzinfo=dt.UTC)

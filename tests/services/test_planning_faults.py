@@ -16,9 +16,9 @@ from bot.core.status import OutboxKind
 from bot.services.deps import Deps
 from bot.testing.emulator import SlackEmulator
 from storage.models import OutboundMessage
-from tests.conftest import MakeDeps
+from tests.conftest import IdleWorker, MakeDeps
 from tests.services.test_rounds import CHANNEL, PEOPLE, add_members
-from tests.test_scheduler import SLOT, Clock, IdleWorker, add_schedule, rounds_planned
+from tests.test_scheduler import SLOT, Clock, add_schedule, rounds_planned
 
 
 @pytest.fixture
