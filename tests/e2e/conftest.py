@@ -18,6 +18,11 @@ from bot.testing.sample import SampleWorkspace
 from storage.db import SessionFactory
 from storage.repositories import outbox
 
+# A Sunday noon in UTC: the next "monday 10:00 Europe/Berlin" slot is 21 hours away. It is
+# in the future, so rows the outbox dates by the real clock are due by the app's clock too.
+SUNDAY = dt.datetime(2032, 2, 29, 12, 0, tzinfo=dt.UTC)
+MONDAY_SLOT = dt.datetime(2032, 3, 1, 9, 0, tzinfo=dt.UTC)  # that slot
+
 
 @dataclass
 class Stack:
@@ -44,6 +49,14 @@ class Stack:
 def stack(emu: SlackEmulator, sample: SampleWorkspace, sqlite_url: str) -> Iterator[Stack]:
     with RunningApp(emu, sqlite_url, admins=sample.admin_id) as running:
         yield Stack(emu, running, running.driver(), sample)
+
+
+@pytest.fixture
+def clock(stack: Stack) -> list[dt.datetime]:
+    """A controllable clock for the app, at SUNDAY until a test sets `clock[0]`."""
+    now = [SUNDAY]
+    stack.app.deps.clock = lambda: now[0]
+    return now
 
 
 def reply_text(reply: dict[str, Any]) -> str:

@@ -24,23 +24,13 @@ from bot.services.profiles import ProfileService
 from bot.services.prompts import post_prompt_now
 from bot.testing.driver import text_input
 from storage.models import Answer, Match, Member, Prompt, RoundSkip, Schedule
-from tests.e2e.conftest import Stack, reply_text
+from tests.e2e.conftest import MONDAY_SLOT, SUNDAY, Stack, reply_text
 
 TEAM = "T0001"
 COFFEE = "C0COFFEE"
 SHARE = "C0SHARE"
 SECRET = "G0SECRET"
-# A Sunday noon in UTC: the next "monday 10:00 Europe/Berlin" slot is 21 hours away.
-SUNDAY = dt.datetime(2032, 2, 29, 12, 0, tzinfo=dt.UTC)
-MONDAY_SLOT = dt.datetime(2032, 3, 1, 9, 0, tzinfo=dt.UTC)
 MOVED_ON = "This has moved on"
-
-
-@pytest.fixture
-def clock(stack: Stack) -> list[dt.datetime]:
-    now = [SUNDAY]
-    stack.app.deps.clock = lambda: now[0]
-    return now
 
 
 # --- helpers --------------------------------------------------------------------------------

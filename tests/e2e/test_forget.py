@@ -6,25 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.services import rounds
 from bot.services.delivery import deliver_pending
 from bot.services.profiles import ProfileService
 from storage.models import Match, Member
-from tests.e2e.conftest import Stack, reply_text
+from tests.e2e.conftest import MONDAY_SLOT, Stack, reply_text
 
 COFFEE = "C0COFFEE"
-SUNDAY = dt.datetime(2032, 2, 29, 12, 0, tzinfo=dt.UTC)
-MONDAY_SLOT = dt.datetime(2032, 3, 1, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def clock(stack: Stack) -> list[dt.datetime]:
-    now = [SUNDAY]
-    stack.app.deps.clock = lambda: now[0]
-    return now
 
 
 def plan_with(stack: Stack, count: int) -> list[list[str]]:

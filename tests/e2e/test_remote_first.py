@@ -19,17 +19,9 @@ from tests.e2e.conftest import Stack, assert_valid_message, reply_text
 
 TEAM = "T0001"
 COFFEE = "C0COFFEE"
-SUNDAY = dt.datetime(2032, 2, 29, 12, 0, tzinfo=dt.UTC)
 # Four people in Singapore (so only hours and days tell them apart).
 MON_THU, FRI_ONLY, SG1, SG2, SG3 = "U0S008", "U0S011", "U0S013", "U0S019", "U0S027"
 ROBOT, GONE = "U0ROBOT", "U0GONE"
-
-
-@pytest.fixture
-def clock(stack: Stack) -> list[dt.datetime]:
-    now = [SUNDAY]
-    stack.app.deps.clock = lambda: now[0]
-    return now
 
 
 def member(stack: Stack, user_id: str) -> Member | None:

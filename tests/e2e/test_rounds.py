@@ -16,21 +16,9 @@ from bot.services.delivery import deliver_pending
 from bot.services.profiles import ProfileService
 from bot.testing.driver import text_input
 from storage.models import Match, OutboundMessage, Round, RoundSkip, Schedule
-from tests.e2e.conftest import Stack, assert_valid_message, reply_text
+from tests.e2e.conftest import MONDAY_SLOT, SUNDAY, Stack, assert_valid_message, reply_text
 
 COFFEE = "C0COFFEE"
-# A Sunday noon in UTC: the next "monday 10:00 Europe/Berlin" slot is 21 hours away. It is
-# in the future, so rows the outbox dates by the real clock are due by the app's clock too.
-SUNDAY = dt.datetime(2032, 2, 29, 12, 0, tzinfo=dt.UTC)
-MONDAY_SLOT = dt.datetime(2032, 3, 1, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def clock(stack: Stack) -> list[dt.datetime]:
-    """A controllable clock for the app: set `clock[0]`."""
-    now = [SUNDAY]
-    stack.app.deps.clock = lambda: now[0]
-    return now
 
 
 def join(stack: Stack, user_ids: list[str]) -> None:
