@@ -102,6 +102,8 @@ class Headline:
     prompts_posted: int
     answers_shared: int
     intros_made: int
+    times_agreed: int = 0  # meeting slots every member of a group picked
+    thank_yous_sent: int = 0  # thank-you notes after "We met"
 
     @property
     def met_rate(self) -> float | None:
@@ -122,6 +124,8 @@ def headline(
     since: dt.date | None,
     today: dt.date,
     channel_id: str | None = None,
+    times_agreed: int = 0,
+    thank_yous_sent: int = 0,
 ) -> Headline:
     """Sum the rounds into headline figures; the period starts at `since` or the first round."""
     ran = [r for r in rounds if r.ran]
@@ -140,6 +144,8 @@ def headline(
         prompts_posted=prompts_posted,
         answers_shared=answers_shared,
         intros_made=intros_made,
+        times_agreed=times_agreed,
+        thank_yous_sent=thank_yous_sent,
     )
 
 

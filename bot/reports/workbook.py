@@ -283,6 +283,8 @@ def headline_rows(headline: Headline) -> list[tuple[str, Any, Kind]]:
         ("Prompts posted", headline.prompts_posted, "int"),
         ("Answers shared", headline.answers_shared, "int"),
         ("Introductions made", headline.intros_made, "int"),
+        ("Chat times agreed", headline.times_agreed, "int"),
+        ("Thank-you notes sent", headline.thank_yous_sent, "int"),
     ]
 
 

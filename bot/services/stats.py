@@ -74,6 +74,8 @@ def load_figures(session: Session, scope: repo.Scope, today: dt.date) -> Figures
         since=scope.since.date() if scope.since else None,
         today=today,
         channel_id=scope.channel_id,
+        times_agreed=repo.times_agreed(session, scope),
+        thank_yous_sent=repo.thank_yous_sent(session, scope),
     )
     return Figures(figures, rounds, prompts, statuses, people, intros)
 

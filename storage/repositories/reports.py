@@ -25,12 +25,14 @@ from storage.models import (
     Introduction,
     Match,
     MatchMember,
+    MeetingSlot,
     Member,
     MemberTopic,
     OutboundMessage,
     Prompt,
     Round,
     Schedule,
+    ThankYouNote,
 )
 
 PAGE_SIZE = 5000
@@ -268,6 +270,31 @@ def prompt_rows(session: Session, scope: Scope) -> list[PromptRow]:
 
 def answers_count(session: Session, scope: Scope) -> int:
     return int(session.scalar(select(func.count(Answer.id)).where(*_answers_in(scope))) or 0)
+
+
+def _match_in(scope: Scope, match_id: Any) -> list[Any]:
+    """Conditions: the group `match_id` is in the scope's workspace (and channel)."""
+    rounds = select(Match.id).join(Round, Round.id == Match.round_id)
+    rounds = rounds.where(Match.team_id == scope.team_id)
+    if scope.channel_id:
+        rounds = rounds.where(Round.channel_id == scope.channel_id)
+    return [match_id.in_(rounds)]
+
+
+def times_agreed(session: Session, scope: Scope) -> int:
+    """Meeting slots every member of a group picked (agreed in the period)."""
+    conditions = [MeetingSlot.agreed_at.is_not(None), *_match_in(scope, MeetingSlot.match_id)]
+    if scope.since is not None:
+        conditions.append(MeetingSlot.agreed_at >= scope.since)
+    return int(session.scalar(select(func.count(MeetingSlot.id)).where(*conditions)) or 0)
+
+
+def thank_yous_sent(session: Session, scope: Scope) -> int:
+    """Thank-you notes sent after "We met" (in the period)."""
+    conditions = [*_match_in(scope, ThankYouNote.match_id)]
+    if scope.since is not None:
+        conditions.append(ThankYouNote.created_at >= scope.since)
+    return int(session.scalar(select(func.count(ThankYouNote.id)).where(*conditions)) or 0)
 
 
 def member_statuses(session: Session, team_id: str) -> dict[str, str]:

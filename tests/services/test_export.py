@@ -63,7 +63,7 @@ def as_dict(ws: Any) -> list[dict[str, Any]]:
 
 def summary_figures(ws: Any) -> dict[str, Any]:
     figures = {}
-    for label, value in ws.iter_rows(min_row=7, max_row=17, max_col=2, values_only=True):
+    for label, value in ws.iter_rows(min_row=7, max_row=19, max_col=2, values_only=True):
         figures[label] = value
     return figures
 
@@ -115,7 +115,7 @@ def test_six_sheets_each_table_with_frozen_header_widths_and_autofilter(
             assert ws.column_dimensions[letter].width == column.width, (title, letter)
     summary = book["Summary"]
     assert summary.freeze_panes == "A7"
-    assert summary.auto_filter.ref == "A6:B17"
+    assert summary.auto_filter.ref == "A6:B19"
     assert "MembersByTeam" in summary.tables
 
 
@@ -138,10 +138,12 @@ def test_summary_figures_match_the_data(seeded: SessionFactory, tmp_path: Path) 
         "Prompts posted": EXPECTED_HEADLINE["prompts_posted"],
         "Answers shared": EXPECTED_HEADLINE["answers_shared"],
         "Introductions made": EXPECTED_HEADLINE["intros_made"],
+        "Chat times agreed": 0,
+        "Thank-you notes sent": 0,
     }
     assert ws["B14"].number_format == "0%" and isinstance(ws["B14"].value, float)
     assert all(isinstance(v, int) for k, v in figures.items() if k != "Met rate")
-    teams = [row for row in ws.iter_rows(min_row=20, max_col=2, values_only=True)]
+    teams = [row for row in ws.iter_rows(min_row=22, max_col=2, values_only=True)]
     assert teams == EXPECTED_TEAMS
     headline = result.figures.headline
     assert headline.members.opted_in == EXPECTED_MEMBERS["opted_in"]
@@ -168,7 +170,7 @@ def test_charts_are_native_and_point_at_the_tables(seeded: SessionFactory, tmp_p
     rate_refs = [s.val.numRef.f for c in combined for s in c.series]
     assert "'Rounds'!$I$2:$I$5" in rate_refs
     assert "'Prompts'!$E$2:$E$4" in refs(answers)
-    assert "'Summary'!$B$20:$B$22" in refs(teams)
+    assert "'Summary'!$B$22:$B$24" in refs(teams)
     for chart in (line, answers, teams, *combined):
         assert chart.x_axis.delete is False and chart.y_axis.delete is False  # Excel shows them
     assert all(s.smooth is False and s.marker.symbol == "circle" for s in line.series)

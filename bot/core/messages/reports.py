@@ -21,7 +21,7 @@ def _where(figures: Headline) -> str:
 
 
 def headline_pairs(figures: Headline) -> list[tuple[str, str]]:
-    """(label, value) for the ten headline figures, in the Summary sheet's order."""
+    """(label, value) for the headline figures, in the Summary sheet's order."""
     members = figures.members
     return [
         ("Members opted in", f"{members.opted_in:,}"),
@@ -33,6 +33,8 @@ def headline_pairs(figures: Headline) -> list[tuple[str, str]]:
         ("Prompts posted", f"{figures.prompts_posted:,}"),
         ("Answers shared", f"{figures.answers_shared:,}"),
         ("Introductions made", f"{figures.intros_made:,}"),
+        ("Chat times agreed", f"{figures.times_agreed:,}"),
+        ("Thank-you notes sent", f"{figures.thank_yous_sent:,}"),
     ]
 
 
