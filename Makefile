@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo demo-multi test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Mingle needs Python 3.11+"'
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/mingle demo
+
+# The same, installed in two workspaces through the install pages (multi-workspace mode).
+demo-multi: $(STAMP)
+	$(BIN)/mingle demo --workspaces 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -223,7 +223,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return int(run_demo(quiet=args.quiet))
+    return int(run_demo(quiet=args.quiet, workspaces=args.workspaces))
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
@@ -304,6 +304,14 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", "Run the demo: the app against a local Slack emulator with 30 people.", cmd_demo
     )
     demo.add_argument("--quiet", action="store_true", help="print only the summary")
+    demo.add_argument(
+        "--workspaces",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2: install Mingle in two workspaces through its install pages, run a round in "
+        "each, uninstall one (multi-workspace mode; default 1)",
+    )
 
     emulator = add(
         "emulator", "Start the local Slack Web API emulator with a sample workspace.", cmd_emulator

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import cli
 from bot.demo import run_demo
 
 
@@ -17,3 +18,31 @@ def test_the_demo_runs_every_step_and_sums_up(capsys: pytest.CaptureFixture[str]
     assert "an introduction opened a group DM" in out
     assert "6 sheets" in out
     assert "Traceback" not in out
+
+
+def test_the_two_workspace_demo_installs_both_through_the_pages_and_uninstalls_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run_demo(quiet=False, workspaces=2) == 0
+    out = capsys.readouterr().out
+    assert "/slack/install" in out and "Mingle is installed in Acme" in out
+    assert "Mingle is installed in Globex" in out
+    assert "invite @Mingle to a channel and run /mingle admin setup" in out
+    assert "Acme: 12 people joined and a round ran." in out
+    assert "Globex: 12 people joined and a round ran." in out
+    assert "all with Acme's own token" in out and "all with Globex's own token" in out
+    assert "Every Web API call used its own workspace's token; none crossed." in out
+    assert "Globex's request got no answer" in out
+    assert "Traceback" not in out
+
+
+def test_the_demo_stays_single_workspace_without_the_flag(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    parser = cli.build_parser()
+    assert parser.parse_args(["demo"]).workspaces == 1
+    assert parser.parse_args(["demo", "--workspaces", "2"]).workspaces == 2
+    with pytest.raises(SystemExit) as exited:
+        parser.parse_args(["demo", "--workspaces", "3"])
+    assert exited.value.code == 2
+    assert "invalid choice: 3" in capsys.readouterr().err

@@ -2,7 +2,8 @@
 
 It starts the emulator with a sample workspace of about 30 people, runs the real Mingle app
 over HTTP on 127.0.0.1 (a throwaway SQLite database), sends it signed slash commands,
-events and clicks, and prints what each person saw.
+events and clicks, and prints what each person saw. `workspaces=2` runs the
+multi-workspace version instead (`bot.demo.workspaces`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ from bot.testing.emulator import SlackEmulator
 from bot.testing.sample import build_sample_workspace
 
 
-def run_demo(*, quiet: bool = False) -> int:
+def run_demo(*, quiet: bool = False, workspaces: int = 1) -> int:
     from bot.demo import connect, profiles, prompts, reports, rounds
+
+    if workspaces == 2:
+        from bot.demo.workspaces import run_two_workspaces
+
+        return run_two_workspaces(quiet=quiet)
 
     steps = [profiles.run, rounds.run, prompts.run, connect.run, reports.run]
     with tempfile.TemporaryDirectory(prefix="mingle-demo-") as tmp:

@@ -7,6 +7,7 @@ talk to it. Used by the end-to-end tests and by `mingle demo`.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from typing import Any
@@ -39,12 +40,18 @@ class RunningApp:
     ) -> None:
         self.emulator = emulator
         self.signing_secret = signing_secret
-        #: Multi-workspace mode: no bot token, the emulator app's OAuth credentials instead
-        #: (install each workspace through `/slack/install`).
+        # The port is taken now, so the redirect URL is known before the app is built.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        #: Multi-workspace mode: no bot token, the emulator app's OAuth credentials and
+        #: redirect URL instead (install each workspace through `/slack/install`).
         oauth: dict[str, Any] = (
             {
                 "slack_client_id": emulator.oauth.client_id,
                 "slack_client_secret": emulator.oauth.client_secret,
+                "slack_redirect_uri": self.url + "/slack/oauth_redirect",
             }
             if multi_workspace
             else {"slack_bot_token": emulator.bot_token}
@@ -64,7 +71,6 @@ class RunningApp:
         self.app = build_app(self.settings, self.deps)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
-        self.url = ""
 
     def start(self) -> RunningApp:
         config = uvicorn.Config(
@@ -76,15 +82,15 @@ class RunningApp:
             lifespan="off",
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="mingle-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, args=([self._socket],), name="mingle-http", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("the Mingle HTTP server did not start")
             time.sleep(0.01)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
         if self.settings.multi_workspace:  # the app's redirect URL, as on its OAuth page
             self.emulator.configure_oauth(redirect_urls=[self.url + "/slack/oauth_redirect"])
         return self
@@ -108,6 +114,7 @@ class RunningApp:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
+        self._socket.close()
         self.app.listener_runner.listener_executor.shutdown(wait=True)
 
     def __enter__(self) -> RunningApp:

@@ -74,6 +74,7 @@ class SlackDriver:
         bot_user_id: str = "UBOT",
         enterprise_id: str | None = None,
         is_enterprise_install: bool = False,
+        first_id: int = 1,
     ) -> None:
         self.app_url = app_url
         self.signing_secret = signing_secret
@@ -84,7 +85,9 @@ class SlackDriver:
         self.bot_user_id = bot_user_id
         self.enterprise_id = enterprise_id
         self.is_enterprise_install = is_enterprise_install
-        self._ids = itertools.count(1)
+        #: Request ids (and so response keys, which the emulator files across workspaces)
+        #: count from here: drivers of different workspaces start far apart.
+        self._ids = itertools.count(first_id)
 
     def _next(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):06d}"
