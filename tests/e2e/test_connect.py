@@ -19,7 +19,8 @@ from bot.core.profile import validate_profile
 from bot.services.delivery import deliver_pending
 from bot.services.profiles import ProfileService
 from bot.testing.driver import text_input
-from storage.models import Introduction, Match, MatchMember, OutboundMessage, Round
+from storage.models import Introduction, OutboundMessage
+from tests import seed
 from tests.e2e.conftest import Stack, assert_valid_message, reply_text
 
 TEAM = "T0001"
@@ -250,19 +251,8 @@ def test_find_by_someone_who_has_not_joined_lists_people_without_common_ground(
 def test_find_without_words_suggests_three_people_never_met(people: Stack) -> None:
     stack = people
     with stack.app.deps.sessions.begin() as session:
-        round_ = Round(
-            team_id=TEAM,
-            channel_id="C0COFFEE",
-            scheduled_for=dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC),
-        )
-        session.add(round_)
-        session.flush()
-        session.add(
-            Match(
-                team_id=TEAM,
-                round_id=round_.id,
-                members=[MatchMember(user_id=ME), MatchMember(user_id=BO)],
-            )
+        seed.add_match(
+            session, TEAM, "C0COFFEE", dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC), [ME, BO]
         )
     reply = stack.command(ME, "find")
     suggested = result_users(reply)

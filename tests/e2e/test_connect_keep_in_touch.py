@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from bot.core import ids
 from bot.services.connect import send_due_nudges
 from bot.services.profiles import ProfileService
-from storage.models import ChannelConfig, Match, MatchMember, Member, Nudge, Round, Welcome
+from storage.models import ChannelConfig, Member, Nudge, Welcome
+from tests import seed
 from tests.e2e.conftest import Stack, assert_valid_message, reply_text
 from tests.e2e.test_connect import (  # noqa: F401 (the `people` fixture)
     ANA,
@@ -45,21 +46,7 @@ def add_match(
     stack: Stack, when: dt.datetime, users: list[str], outcome: str | None = None
 ) -> None:
     with stack.app.deps.sessions.begin() as session:
-        round_ = session.scalar(
-            select(Round).where(Round.channel_id == COFFEE, Round.scheduled_for == when)
-        )
-        if round_ is None:
-            round_ = Round(team_id=TEAM, channel_id=COFFEE, scheduled_for=when)
-            session.add(round_)
-            session.flush()
-        session.add(
-            Match(
-                team_id=TEAM,
-                round_id=round_.id,
-                outcome=outcome,
-                members=[MatchMember(user_id=u) for u in users],
-            )
-        )
+        seed.add_match(session, TEAM, COFFEE, when, users, outcome=outcome)
 
 
 def run_nudges(stack: Stack, now: dt.datetime) -> int:

@@ -22,14 +22,12 @@ from bot.testing.emulator import SlackEmulator
 from storage.models import (
     ChannelConfig,
     Introduction,
-    Match,
-    MatchMember,
     Member,
     Nudge,
     OutboundMessage,
-    Round,
 )
 from storage.repositories import connect as repo
+from tests import seed
 from tests.conftest import MakeDeps
 
 TEAM = "T0001"
@@ -71,17 +69,7 @@ def profile(deps: Deps, user_id: str, interests: list[str], **extra: list[str]) 
 
 def match(deps: Deps, when: dt.datetime, users: list[str], outcome: str | None = None) -> None:
     with deps.sessions.begin() as session:
-        round_ = Round(team_id=TEAM, channel_id="C1", scheduled_for=when)
-        session.add(round_)
-        session.flush()
-        session.add(
-            Match(
-                team_id=TEAM,
-                round_id=round_.id,
-                outcome=outcome,
-                members=[MatchMember(user_id=u) for u in users],
-            )
-        )
+        seed.add_match(session, TEAM, "C1", when, users, outcome=outcome)
 
 
 def outbox_rows(deps: Deps) -> list[OutboundMessage]:

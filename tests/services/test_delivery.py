@@ -21,8 +21,9 @@ from bot.services.delivery import DeliveryReport, DeliveryWorker, deliver_pendin
 from bot.services.deps import Deps
 from bot.slack.pacing import Pacer, per_minute
 from bot.testing.emulator import SlackEmulator
-from storage.models import Match, MatchMember, OutboundMessage, Prompt, Round
+from storage.models import Match, OutboundMessage, Prompt, Round
 from storage.repositories import outbox
+from tests import seed
 from tests.conftest import MakeDeps, posted_keys
 
 TEAM = "T0001"
@@ -91,11 +92,7 @@ def deliver(deps: Deps, **kwargs: Any) -> DeliveryReport:
 
 def make_match(deps: Deps, users: list[str]) -> int:
     with deps.sessions.begin() as session:
-        round_ = Round(team_id=TEAM, channel_id="C1", scheduled_for=deps.clock())
-        match = Match(team_id=TEAM, round=round_, members=[MatchMember(user_id=u) for u in users])
-        session.add_all([round_, match])
-        session.flush()
-        return match.id
+        return seed.add_match(session, TEAM, "C1", deps.clock(), users).id
 
 
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*You three* should meet"}}
