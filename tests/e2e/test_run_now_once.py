@@ -19,7 +19,6 @@ from storage.db import make_engine
 from storage.models import OutboundMessage, Round
 from tests.conftest import IdleWorker, MakeDeps
 from tests.e2e.conftest import Stack, reply_text
-from tests.e2e.test_rounds import clock as clock  # noqa: F401  (the app's clock fixture)
 from tests.e2e.test_rounds import coffee_people, join, setup
 from tests.services.test_rounds import CHANNEL, PEOPLE, TEAM, add_members
 from tests.test_scheduler import Clock, add_schedule
