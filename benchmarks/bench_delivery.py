@@ -52,6 +52,7 @@ from bot.services.deps import Deps  # noqa: E402
 from bot.slack.client import make_web_client  # noqa: E402
 from bot.slack.pacing import Pacer, per_minute  # noqa: E402
 from bot.testing.emulator import SlackEmulator  # noqa: E402
+from bot.testing.outbox import posted_keys  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.repositories import outbox  # noqa: E402
@@ -101,16 +102,6 @@ def enqueue_round(deps: Deps, users: list[str], round_id: int) -> list[str]:
             not_before=deps.clock(),
         )
         keys.append(key)
-    return keys
-
-
-def posted_keys(emu: SlackEmulator) -> Counter[str]:
-    keys: Counter[str] = Counter()
-    for conversation in emu.conversations():
-        for message in emu.messages(conversation["id"]):
-            metadata = message.get("metadata") or {}
-            if metadata.get("event_type") == "mingle_outbox":
-                keys[metadata["event_payload"]["key"]] += 1
     return keys
 
 

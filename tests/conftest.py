@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import shutil
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -25,6 +24,7 @@ from bot.config import load_settings
 from bot.services.deps import Deps, Worker, utcnow
 from bot.slack.client import make_web_client
 from bot.testing.emulator import SlackEmulator
+from bot.testing.outbox import posted_keys as posted_keys  # the tests import it from here
 from bot.testing.sample import SampleWorkspace, build_sample_workspace
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -104,17 +104,6 @@ def emu() -> Iterator[SlackEmulator]:
 def sample(emu: SlackEmulator) -> SampleWorkspace:
     """The realistic sample workspace (the demo's), in `emu`."""
     return build_sample_workspace(emu)
-
-
-def posted_keys(emu: SlackEmulator) -> Counter[str]:
-    """How many times each outbox key was posted, in any conversation the emulator holds."""
-    keys: Counter[str] = Counter()
-    for conversation in emu.conversations():
-        for message in emu.messages(conversation["id"]):
-            metadata = message.get("metadata") or {}
-            if metadata.get("event_type") == "mingle_outbox":
-                keys[metadata["event_payload"]["key"]] += 1
-    return keys
 
 
 # --- the services' dependencies ----------------------------------------------------------------
