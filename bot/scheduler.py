@@ -40,7 +40,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.core.rounds import HEADS_UP_BEFORE, slot_key
+from bot.core.rounds import HEADS_UP_BEFORE, heads_up_due, slot_key
 from bot.core.schedule import Cadence, next_run, previous_run
 from bot.errors import MingleError, SlackAuthError
 from bot.services import (
@@ -114,11 +114,6 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     # Data of workspaces uninstalled longer ago than MINGLE_UNINSTALL_RETENTION_DAYS.
     ("uninstalled-data", uninstall.run_delete_expired, uninstall.DELETE_EXPIRED_SECONDS),
 ]
-
-
-def register_periodic_job(name: str, job: Callable[[Deps], None], seconds: int) -> None:
-    PERIODIC_JOBS[:] = [entry for entry in PERIODIC_JOBS if entry[0] != name]
-    PERIODIC_JOBS.append((name, job, seconds))
 
 
 class SlotTrigger(BaseTrigger):  # type: ignore[misc]
@@ -254,7 +249,7 @@ def fire_heads_up(deps: Deps, schedule_id: int) -> None:
         return
     now = deps.clock()
     slot = next_run(channels.cadence_of(schedule), now)
-    if slot - now <= HEADS_UP_BEFORE + dt.timedelta(minutes=5):
+    if heads_up_due(slot, now):
         run(deps.for_team(schedule.team_id), schedule, slot)
 
 

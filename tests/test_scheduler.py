@@ -277,8 +277,8 @@ def test_start_scheduler_runs_every_job_and_the_delivery_worker(
     deps: Deps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(sched, "PERIODIC_JOBS", list(sched.PERIODIC_JOBS))
-    sched.register_periodic_job("test-job", lambda d: calls.append("ran"), 3600)
+    jobs = [*sched.PERIODIC_JOBS, ("test-job", lambda d: calls.append("ran"), 3600)]
+    monkeypatch.setattr(sched, "PERIODIC_JOBS", jobs)
     schedule_id = add_schedule(deps)
     prompt_id = add_schedule(deps, kind="prompt")
     scheduler = sched.start_scheduler(deps)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from bot.core.text import unescape_entities
 from bot.errors import InvalidInputError
 
 USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -196,19 +197,10 @@ def channel_id_of(token: str) -> str | None:
     return match.group(1) if match else None
 
 
-def unescape_typed(text: str) -> str:
-    """Slack sends typed `&`, `<`, `>` as entities; turn them back into what was typed.
-
-    Mention markup (`<@U…|name>`) has no entities, so it is unchanged; everything shown back
-    to people is escaped again on the way out (`bot.core.blocks.escape`).
-    """
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 def parse_command(text: str, today: dt.date) -> Command:
     """Parse the text after `/mingle` as Slack sends it (typed `&`, `<`, `>` as entities).
     `today` is the caller's local date (for pauses)."""
-    text = unescape_typed(text)
+    text = unescape_entities(text)  # mention markup has no entities; replies escape again
     words = text.strip().split()
     if not words:
         return Help()

@@ -42,6 +42,8 @@ DEFAULT_GROUP_SIZE = 2
 
 #: A heads-up DM goes out this long before a round.
 HEADS_UP_BEFORE = dt.timedelta(days=1)
+#: How much sooner than `HEADS_UP_BEFORE` a heads-up may still go out.
+HEADS_UP_EARLY = dt.timedelta(minutes=5)
 #: "Not yet" is asked again once, this long after it was answered.
 ASK_AGAIN_AFTER = dt.timedelta(days=3)
 
@@ -200,8 +202,9 @@ def round_followup_time(cadence: Cadence, planned_at: dt.datetime) -> dt.datetim
 
 
 def heads_up_due(slot: dt.datetime, now: dt.datetime) -> bool:
-    """Whether the heads-up for `slot` should go out now (within the day before it)."""
-    return slot - HEADS_UP_BEFORE <= now < slot
+    """Whether the heads-up for `slot` should go out now: within the day before it, or up to
+    `HEADS_UP_EARLY` sooner (the scheduler's job may fire a little early)."""
+    return slot - HEADS_UP_BEFORE - HEADS_UP_EARLY <= now < slot
 
 
 def slot_key(slot: dt.datetime) -> str:

@@ -127,7 +127,8 @@ def test_a_round_run_by_hand_is_followed_up_half_a_cycle_later() -> None:
 
 def test_heads_up_is_due_within_the_day_before() -> None:
     slot = dt.datetime(2026, 5, 4, 8, tzinfo=UTC)
-    assert not heads_up_due(slot, slot - dt.timedelta(days=1, seconds=1))
+    assert not heads_up_due(slot, slot - dt.timedelta(days=1, minutes=5, seconds=1))
+    assert heads_up_due(slot, slot - dt.timedelta(days=1, minutes=4))  # the job fired early
     assert heads_up_due(slot, slot - dt.timedelta(days=1))
     assert heads_up_due(slot, slot - dt.timedelta(minutes=1))
     assert not heads_up_due(slot, slot)
