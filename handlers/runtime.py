@@ -4,7 +4,8 @@ Friendly failures are handled in one place, `friendly_listener`, which each surf
 `register` wraps around every callback of its table: a handler just raises.
 `CommandError` becomes the help for that command, any other `MingleError` its message, and
 anything else is logged with its traceback and becomes an apology; the person sees it
-ephemerally (or, in a modal, under an input), and Slack always gets its acknowledgement.
+ephemerally (in a modal, under an input; for a Home-tab button, on the Home tab), and
+Slack always gets its acknowledgement.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.core.commands import CommandError
 from bot.core.messages.help import error_reply, help_reply
 from bot.errors import MingleError
 from bot.services.deps import Deps
+from bot.services.profiles import ProfileService
 
 log = logging.getLogger("mingle.handlers")
 
@@ -117,12 +119,33 @@ def _fail(surface: Surface, args: Args, exc: Exception, errors_on: str | None) -
     body = args.body if isinstance(args.body, dict) else {}
     respond: Respond | None = args.respond
     if respond is None or not body.get("response_url"):
+        if surface == "action" and _on_home(body):
+            _show_on_home(args, body, reply)
+            return
         log.info("an error had nowhere to be shown: %s", reply.text)
         return
     try:
         send(respond, reply)
     except Exception as failure:  # Slack's response_url failed: nothing more to tell anyone
         log.warning("couldn't show an error reply: %s", type(failure).__name__)
+
+
+def _on_home(body: dict[str, Any]) -> bool:
+    """Whether a button was pressed on the App Home tab (its answer has no response_url)."""
+    view = body.get("view")
+    return isinstance(view, dict) and view.get("type") == "home"
+
+
+def _show_on_home(args: Args, body: dict[str, Any], reply: Reply) -> None:
+    """A Home-tab button's refusal, shown on top of the refreshed Home tab, where it was
+    pressed (a stale or foreign press is answered, not ignored)."""
+    context: BoltContext = args.context
+    try:
+        ProfileService(deps_of(context)).show_on_home(
+            team_of(context), str(body["user"]["id"]), reply
+        )
+    except Exception:  # the Home tab refreshes again when it is opened
+        log.warning("couldn't show an error on the Home tab", exc_info=True)
 
 
 def friendly_listener(
