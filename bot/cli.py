@@ -130,6 +130,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(
             f"Mingle is listening on http://{args.host}:{args.port}/slack/events", file=sys.stderr
         )
+        if settings.multi_workspace:
+            print(_install_hint(settings, args.host, args.port), file=sys.stderr)
         uvicorn.run(
             MingleASGI(app, deps, on_shutdown=on_shutdown),
             host=args.host,
@@ -146,6 +148,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # be: a plan is one transaction and the outbox resumes, so leaving now loses nothing.
     _exit_now(0)
     return 0  # not reached
+
+
+def _install_hint(settings: Settings, host: str, port: int) -> str:
+    """Multi-workspace mode: the install page to open, here and (from SLACK_REDIRECT_URI)
+    at the public address Slack sends people back to."""
+    from urllib.parse import urlsplit
+
+    local = f"http://{host}:{port}/slack/install"
+    line = f"To install Mingle in a workspace, open {local}"
+    if settings.slack_redirect_uri:
+        public = urlsplit(settings.slack_redirect_uri)
+        outside = f"{public.scheme}://{public.netloc}/slack/install"
+        if outside != local:
+            line += f" (from outside: {outside})"
+    return line
 
 
 #: How long `mingle serve` lets requests in flight finish after a SIGTERM.
