@@ -32,6 +32,7 @@ from bot.core.stats import (
     met_rate,
     teams_ranked,
 )
+from bot.core.status import MatchOutcome
 from bot.errors import InvalidInputError, NotFoundError, SlackError
 from bot.reports.cells import plain_from_slack
 from bot.reports.workbook import ReportWorkbook, SummaryInfo
@@ -44,7 +45,11 @@ log = logging.getLogger(__name__)
 
 NOT_IN_MINGLE = "(not in Mingle)"
 NO_NAME = "(no name)"
-OUTCOME_LABELS = {"met": "met", "not_yet": "not yet", "could_not": "couldn't"}
+OUTCOME_LABELS: dict[str, str] = {
+    MatchOutcome.MET: "met",
+    MatchOutcome.NOT_YET: "not yet",
+    MatchOutcome.COULD_NOT: "couldn't",
+}
 NO_ANSWER = "no answer"
 PROMPT_IN_ANSWERS = 120  # characters of the prompt shown next to each answer
 

@@ -15,13 +15,14 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot.core import ids
 from bot.core.blocks import Reply
 from bot.core.rounds import parse_match_value, parse_skip_value
+from bot.core.status import MatchOutcome
 from bot.services import round_followup
 from handlers.runtime import deps_of, send, team_of
 
 OUTCOME_OF = {
-    ids.ACTION_MET: "met",
-    ids.ACTION_NOT_YET: "not_yet",
-    ids.ACTION_COULD_NOT: "could_not",
+    ids.ACTION_MET: MatchOutcome.MET,
+    ids.ACTION_NOT_YET: MatchOutcome.NOT_YET,
+    ids.ACTION_COULD_NOT: MatchOutcome.COULD_NOT,
 }
 
 

@@ -31,11 +31,14 @@ from bot.core.blocks import (
 )
 from bot.core.rounds import RoundSetup, skip_value
 from bot.core.schedule import CADENCE_TEXT, WEEKDAYS
+from bot.core.status import MatchOutcome
 
-OUTCOME_TEXT = {
-    "met": ":tada: You met. Lovely! Thanks for letting me know.",
-    "not_yet": ":hourglass_flowing_sand: Not yet: no rush. I'll ask again in a few days.",
-    "could_not": (
+OUTCOME_TEXT: dict[str, str] = {
+    MatchOutcome.MET: ":tada: You met. Lovely! Thanks for letting me know.",
+    MatchOutcome.NOT_YET: (
+        ":hourglass_flowing_sand: Not yet: no rush. I'll ask again in a few days."
+    ),
+    MatchOutcome.COULD_NOT: (
         ":handshake: Couldn't make it this time. No worries: you'll get a head start "
         "in the next round."
     ),
@@ -386,7 +389,7 @@ def outcome_message(outcome: str, by_user: str, match_id: int | None = None) -> 
         section(f"*Did you meet?* {text}"),
         context(f"Answered by {mention(by_user)}."),
     ]
-    if outcome == "met" and match_id is not None:
+    if outcome == MatchOutcome.MET and match_id is not None:
         blocks.append(
             actions(
                 button("Send a thank-you", ids.ACTION_THANK_YOU, str(match_id)),
