@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # Sent, failed and skipped outbox rows are deleted this many days after (daily job).
     retention_days: int = Field(default=90, alias="MINGLE_RETENTION_DAYS")
     scheduler_enabled: bool = Field(default=True, alias="MINGLE_SCHEDULER")
+    # The outbox's delivery worker; separate from the scheduler (see README: instances).
+    worker_enabled: bool = Field(default=True, alias="MINGLE_WORKER")
     health_port: int | None = Field(default=None, alias="MINGLE_HEALTH_PORT")
     health_host: str = Field(default="0.0.0.0", alias="MINGLE_HEALTH_HOST")
 
