@@ -208,9 +208,7 @@ class InstalledWorkspaces:
             raise WorkspaceNotInstalled(team_id)
         if workspace is None:  # a Grid workspace using its org's install, seen for the first time
             with self.sessions.begin() as session:
-                repo.record_install(
-                    session, team_id, installation.enterprise_id, "", self.clock()
-                )
+                repo.record_install(session, team_id, installation.enterprise_id, "", self.clock())
         if self._expiring(installation):
             installation = self._refresh(team_id, installation)
         token = str(installation.bot_token)
