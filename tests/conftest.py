@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -104,6 +105,16 @@ def emu() -> Iterator[SlackEmulator]:
 def sample(emu: SlackEmulator) -> SampleWorkspace:
     """The realistic sample workspace (the demo's), in `emu`."""
     return build_sample_workspace(emu)
+
+
+def run_at_once(calls: Sequence[Callable[[], object]], *, timeout: float = 60.0) -> None:
+    """Run each call in a thread of its own, all started together, and wait for them (at most
+    `timeout` seconds each, so a stuck call fails the test's checks instead of hanging it)."""
+    threads = [threading.Thread(target=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
 
 
 # --- the services' dependencies ----------------------------------------------------------------

@@ -28,7 +28,7 @@ from storage.models import (
 )
 from storage.repositories import connect as repo
 from tests import seed
-from tests.conftest import MakeDeps
+from tests.conftest import MakeDeps, run_at_once
 
 TEAM = "T0001"
 NOW = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
@@ -186,11 +186,7 @@ def test_concurrent_nudge_jobs_send_one_nudge(deps: Deps) -> None:
         barrier.wait()
         results.append(connect.send_due_nudges(deps))
 
-    threads = [threading.Thread(target=job) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once([job] * 4)
     assert sum(results) == 1
     with deps.sessions() as session:
         assert len(session.scalars(select(Nudge)).all()) == 1

@@ -24,7 +24,7 @@ from bot.testing.emulator import SlackEmulator
 from storage.models import Match, OutboundMessage, Prompt, Round
 from storage.repositories import outbox
 from tests import seed
-from tests.conftest import MakeDeps, posted_keys
+from tests.conftest import MakeDeps, posted_keys, run_at_once
 
 TEAM = "T0001"
 
@@ -458,11 +458,7 @@ def test_two_workers_racing_send_each_message_once(deps: Deps, emu: SlackEmulato
         start.wait()
         reports.append(deliver(deps))
 
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once([work, work])
 
     assert posted_keys(emu) == Counter({key: 1 for key in keys})
     assert sum(r.sent for r in reports) == len(keys)
@@ -758,11 +754,7 @@ def test_pacer_shares_one_budget_between_threads() -> None:
             with lock:
                 delays.append(delay)
 
-    threads = [threading.Thread(target=book) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once([book] * 4)
     interval = 60 / (50 * 0.95)
     assert sorted(delays) == pytest.approx([i * interval for i in range(40)])
 

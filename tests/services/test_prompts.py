@@ -21,7 +21,7 @@ from bot.services.prompts import PromptService, post_prompt_now, post_scheduled_
 from bot.testing.emulator import SlackEmulator
 from storage.models import Answer, OutboundMessage, Prompt, Schedule
 from storage.repositories import members as members_repo
-from tests.conftest import MakeDeps
+from tests.conftest import MakeDeps, run_at_once
 
 TEAM = "T0001"
 CHANNEL = "C1"
@@ -88,11 +88,7 @@ def test_racing_posts_for_one_slot_post_once(deps: Deps, emu: SlackEmulator) -> 
         barrier.wait()
         results.append(PromptService(deps).post(TEAM, CHANNEL, SLOT))
 
-    threads = [threading.Thread(target=post) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once([post] * 4)
     assert len([r for r in results if r is not None]) == 1
     assert count(deps, Prompt) == 1 and count(deps, OutboundMessage) == 1
     emu.wait_for(lambda: top_level(emu))

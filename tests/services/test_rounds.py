@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from functools import partial
 from typing import Any
 
 import pytest
@@ -35,7 +36,7 @@ from storage.repositories import answers as answers_repo
 from storage.repositories import members as members_repo
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import rounds as rounds_repo
-from tests.conftest import IdleWorker, MakeDeps
+from tests.conftest import IdleWorker, MakeDeps, run_at_once
 
 TEAM = "T0001"
 CHANNEL = "C1"
@@ -216,11 +217,7 @@ def test_two_planners_at_the_same_time_make_one_round(
 
     monkeypatch.setattr(rounds_repo, "claim_round", claim_together)
     try:
-        threads = [threading.Thread(target=plan, args=(p,)) for p in planners]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        run_at_once([partial(plan, p) for p in planners], timeout=30)
     finally:
         for engine in engines:
             engine.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.testing.emulator import SlackEmulator
 from bot.testing.state import ts_key
+from tests.conftest import run_at_once
 
 SECTION = [{"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}]
 
@@ -261,11 +262,7 @@ def test_concurrent_posts_are_safe(emu: SlackEmulator) -> None:
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=10)
+    run_at_once([partial(worker, n) for n in range(6)], timeout=10)
     assert errors == []
     stored = emu.messages("C1")
     assert len(stored) == 90
