@@ -23,13 +23,23 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import cli
+from bot.services.connect import send_due_nudges
+from bot.services.delivery import deliver_pending
 from bot.services.profiles import ProfileService
 from bot.services.workspaces import InstalledWorkspaces
 from bot.testing.app_runner import RunningApp
 from bot.testing.driver import SlackDriver
 from bot.testing.emulator import SlackEmulator
 from bot.testing.sample import SampleWorkspace, build_sample_workspace
-from storage.models import Member, OutboundMessage, Schedule, Workspace
+from storage.models import (
+    Match,
+    MatchMember,
+    Member,
+    OutboundMessage,
+    Round,
+    Schedule,
+    Workspace,
+)
 from storage.repositories import channels as channels_repo
 from tests.e2e.conftest import reply_text
 
@@ -301,3 +311,52 @@ def test_rotating_tokens_refresh_before_expiry_once_across_instances(two: Any) -
     assert _command(emu, driver, user, "help", "C0COFFEE")
     last = [c for c in emu.calls if c.method == "oauth.v2.access"][-1]
     assert last.response.get("ok")
+
+
+def _past_match(
+    app: RunningApp, team: str, channel: str, when: dt.datetime, users: list[str]
+) -> None:
+    with app.deps.sessions.begin() as session:
+        round_ = Round(team_id=team, channel_id=channel, scheduled_for=when)
+        session.add(round_)
+        session.flush()
+        session.add(
+            Match(
+                team_id=team,
+                round_id=round_.id,
+                outcome="met",
+                members=[MatchMember(user_id=u) for u in users],
+            )
+        )
+
+
+def test_reconnect_nudges_go_out_in_each_workspace_with_its_own_token(two: Any) -> None:
+    emu, app, acme, globex = two
+    install(app, emu, ACME)
+    install(app, emu, GLOBEX)
+    met_long_ago = dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC)
+    nudged: dict[str, str] = {}
+    for team, sample, channel in ((ACME, acme, "C0COFFEE"), (GLOBEX, globex, "C0GCOFFEE")):
+        me, other = [u for u in sample.coffee_members if not sample.person(u).is_admin][:2]
+        _join(app, team, sample, [me, other])
+        _past_match(app, team, channel, met_long_ago, [me, other])
+        reply = _command(emu, _driver(app, team), me, "reconnect on", channel)
+        assert "on" in reply_text(reply)
+        nudged[team] = me
+    emu.clear_calls()
+    app.deps.clock = lambda: met_long_ago + dt.timedelta(days=200)
+    assert send_due_nudges(app.deps) == 2  # one nudge due in each workspace
+    deliver_pending(app.deps)
+    for team, prefix, stranger in ((ACME, "U0S", "U0G"), (GLOBEX, "U0G", "U0S")):
+        view = emu.workspace(team)
+        me = nudged[team]
+        channel = emu.wait_for(lambda view=view, me=me: view.dm_channel(me), timeout=15)
+        nudge = emu.wait_for(lambda view=view, channel=channel: view.messages(channel), 15)[0]
+        text = reply_text(nudge)
+        mentioned = set(re.findall(r"<@(U[0-9A-Z]+)", text + str(nudge.get("blocks"))))
+        assert mentioned and all(u.startswith(prefix) for u in mentioned), (team, mentioned)
+        assert stranger not in text
+        # The DM went out (and the person was looked up) with this workspace's token.
+        sends = [c for c in emu.calls_in(team) if c.method in ("chat.postMessage", "users.info")]
+        assert sends and all(c.token in emu.tokens_of(team) for c in sends), team
+    _assert_own_tokens(emu, ACME, GLOBEX)
