@@ -6,9 +6,12 @@ revocation events from a workspace Mingle is not installed in."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.core import ids
@@ -16,6 +19,8 @@ from bot.services.chats import NOT_YOURS as NOT_YOUR_CHAT
 from bot.services.meeting_slots import NOT_YOURS as NOT_YOUR_TIMES
 from bot.testing.blockkit import readable_texts
 from bot.testing.driver import SlackDriver
+from handlers.actions import ACTIONS
+from handlers.views import VIEWS
 from storage.models import Match, MeetingSlot
 from tests.e2e.conftest import Stack, reply_text
 from tests.e2e.test_rounds import coffee_people, join, setup
@@ -142,3 +147,54 @@ def test_a_revocation_from_a_workspace_mingle_is_not_in_stores_nothing(
     assert result.status == 200 and result.elapsed < 3.0
     stack.command(stack.sample.user_ids[0], "help")  # the app is idle again, and serving
     assert row_counts(stack.app.engine) == before
+
+
+VALUES = st.one_of(
+    st.text(max_size=30),
+    st.integers(min_value=-(10**25), max_value=10**25).map(str),
+    st.tuples(st.integers(-5, 2**32), st.integers(-5, 2**32)).map(lambda p: f"{p[0]}:{p[1]}"),
+    st.sampled_from(["1", "2", "1:1", "2:1", "", "0", "#1", '{"answer": 1}']),
+)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def _press_anything(stack: Stack, caplog: pytest.LogCaptureFixture, data: st.DataObject) -> None:
+    person = stack.sample.user_ids[1]
+    value = data.draw(VALUES)
+    with caplog.at_level(logging.INFO):
+        if data.draw(st.booleans()):
+            action_id = data.draw(st.sampled_from(sorted(ACTIONS)))
+            on_message = data.draw(st.booleans())
+            message = {"ts": "1.000001", "text": "x"} if on_message else None
+            result, _ = stack.driver.block_action(
+                person,
+                action_id,
+                value,
+                channel_id="C0COFFEE" if on_message else None,
+                message=message,
+            )
+        else:
+            callback_id = data.draw(st.sampled_from(sorted(VIEWS)))
+            view = {"callback_id": callback_id, "type": "modal", "private_metadata": value}
+            result = stack.driver.view_submission(person, view, {})
+    assert result.status < 500 and result.elapsed < 3.0, result
+    stack.pressed = getattr(stack, "pressed", 0) + 1  # type: ignore[attr-defined]
+
+
+def test_every_registered_button_and_modal_takes_any_value_without_a_traceback(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every action_id and callback_id Mingle registers (not a sample), pressed or submitted
+    by a member with any value or private_metadata: a quick answer below 500, and once every
+    listener has finished, no traceback in the log."""
+    with caplog.at_level(logging.INFO):
+        _press_anything(stack, caplog)
+        stack.app.app.listener_runner.listener_executor.shutdown(wait=True)
+    assert stack.pressed >= 80  # type: ignore[attr-defined]
+    tracebacks = [r.getMessage() for r in caplog.records if r.exc_info or r.exc_text]
+    assert tracebacks == []
