@@ -10,8 +10,6 @@ time until the HTTP response (the ack) arrives. Slack's limit is 3 seconds.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,17 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.testing.cli import MINGLE, clean_environment, free_port  # noqa: E402
 from bot.testing.driver import SlackDriver  # noqa: E402
 from bot.testing.emulator import SlackEmulator  # noqa: E402
 from bot.testing.sample import build_sample_workspace  # noqa: E402
 
 SECRET = "bench-signing-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -50,8 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, SlackEmulator() as emu:
         sample = build_sample_workspace(emu)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MINGLE_"))}
-        env.update(
+        env = clean_environment(
             MINGLE_DATABASE_URL=f"sqlite:///{tmp}/bench.db",
             SLACK_BOT_TOKEN=emu.bot_token,
             SLACK_SIGNING_SECRET=SECRET,
@@ -59,11 +51,10 @@ def main() -> None:
             MINGLE_SCHEDULER="false",
             MINGLE_LOG_LEVEL="WARNING",
         )
-        mingle = [sys.executable, "-m", "bot.cli"]
-        subprocess.run([*mingle, "db", "upgrade"], env=env, check=True, capture_output=True)
+        subprocess.run([*MINGLE, "db", "upgrade"], env=env, check=True, capture_output=True)
         port = free_port()
         server = subprocess.Popen(
-            [*mingle, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
+            [*MINGLE, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
         )
         try:
             url = f"http://127.0.0.1:{port}"

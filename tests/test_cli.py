@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import build_parser
+from bot.testing.cli import MINGLE, clean_environment, free_port, run_cli
 from bot.testing.driver import SlackDriver
 from bot.testing.emulator import SlackEmulator
 from bot.testing.sample import build_sample_workspace
@@ -21,21 +20,6 @@ from storage.db import make_engine, make_session_factory
 from storage.models import Member
 
 SECRET = "cli-test-signing-secret"
-
-
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MINGLE_"))}
-    base.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        capture_output=True,
-        text=True,
-        env=base,
-        timeout=timeout,
-        cwd=Path(__file__).resolve().parents[1],
-    )
 
 
 def subcommand_names() -> list[str]:
@@ -124,14 +108,6 @@ def wait_until_healthy(url: str, process: subprocess.Popen[str], timeout: float 
     raise AssertionError("mingle serve did not become healthy")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_mingle_serve_answers_a_signed_join_within_three_seconds(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path}/serve.db"
     with SlackEmulator() as emu:
@@ -145,10 +121,9 @@ def test_mingle_serve_answers_a_signed_join_within_three_seconds(tmp_path: Path)
         }
         assert run_cli("db", "upgrade", env=env).returncode == 0
         port = free_port()
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MINGLE_"))}
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env={**base, **env},
+            [*MINGLE, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=clean_environment(**env),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from bot.config import load_settings
 from bot.core.status import OutboxStatus
 from bot.services.delivery import DEFAULT_LEASE, deliver_pending
 from bot.slack.pacing import Pacer
+from bot.testing.cli import free_port
 from bot.testing.emulator import SlackEmulator
 from storage.db import make_engine, make_session_factory
 from storage.repositories import outbox
@@ -37,12 +37,6 @@ MINGLE = Path(sys.executable).with_name("mingle")
 TOKEN = "xoxb-test-token"
 PAIRS = 40
 SHUTDOWN_LIMIT = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def healthy(port: int) -> bool:

@@ -7,11 +7,9 @@ connection within 15 s, reports its state on `/healthz`, and stops cleanly on SI
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,19 +24,13 @@ from slack_sdk.socket_mode.websocket_client import SocketModeClient
 from sqlalchemy import create_engine
 
 from bot.runmode import HealthServer, health_checks
+from bot.testing.cli import MINGLE, ROOT, clean_environment, free_port, run_cli
 from bot.testing.emulator import SlackEmulator
 from bot.testing.sample import build_sample_workspace
 from storage.db import make_session_factory
 
-ROOT = Path(__file__).resolve().parents[2]
 RECONNECT_SECONDS = 15
 EXIT_SECONDS = 10
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class MingleRun:
@@ -46,10 +38,7 @@ class MingleRun:
 
     def __init__(self, emu: SlackEmulator, database_url: str, log: Path, **env: str) -> None:
         self.health_port = free_port()
-        environment = {
-            k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MINGLE_"))
-        }
-        environment.update(
+        environment = clean_environment(
             SLACK_BOT_TOKEN=emu.bot_token,
             SLACK_APP_TOKEN=emu.app_token,
             SLACK_API_URL=emu.api_url,
@@ -62,7 +51,7 @@ class MingleRun:
         self.log = log
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
+            [*MINGLE, "run"],
             cwd=ROOT,
             env=environment,
             stdout=self._log_file,
@@ -229,23 +218,10 @@ def test_health_names_a_database_that_does_not_answer(emu: SlackEmulator) -> Non
         broken.dispose()
 
 
-def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MINGLE_"))}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 @pytest.mark.parametrize("value", ["0", "70000", "health", "-1"])
 def test_a_bad_health_port_stops_startup_in_one_line(tmp_path: Path, value: str) -> None:
     env = {"MINGLE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "MINGLE_HEALTH_PORT": value}
-    result = _cli("db", "current", env=env)
+    result = run_cli("db", "current", env=env)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         f"mingle: MINGLE_HEALTH_PORT is malformed: {value!r} is not a port number from 1 to 65535"
@@ -267,7 +243,7 @@ def test_a_health_port_in_use_stops_run_in_one_line(emu: SlackEmulator, sqlite_u
             "MINGLE_HEALTH_HOST": "127.0.0.1",
             "MINGLE_LOG_LEVEL": "ERROR",
         }
-        result = _cli("run", env=env)
+        result = run_cli("run", env=env)
     assert result.returncode == 1
     assert f"MINGLE_HEALTH_PORT {port} cannot be used on 127.0.0.1" in result.stderr
     assert "Traceback" not in result.stderr
