@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.testing.api import (
     JSON,
     ApiRequest,
@@ -120,19 +122,17 @@ def _conv_type(conv: Conversation) -> str:
     return conv.kind
 
 
-@method("users.conversations")
-def users_conversations(ws: Workspace, req: ApiRequest) -> JSON:
-    user_id = req.str_arg("user") or req.caller
-    ws.get_user(user_id)
+def _conversation_page(
+    ws: Workspace, req: ApiRequest, visible: Callable[[Conversation], bool]
+) -> JSON:
+    """One page of the conversations `visible` keeps, filtered by the `types` and
+    `exclude_archived` arguments both listing methods take."""
     types = _types_filter(req)
     exclude_archived = req.bool_arg("exclude_archived")
     ids = [
         c.id
         for c in ws.conversations.values()
-        if user_id in c.members
-        and _conv_type(c) in types
-        and not (exclude_archived and c.is_archived)
-        and (not c.is_private or req.caller in c.members)
+        if _conv_type(c) in types and not (exclude_archived and c.is_archived) and visible(c)
     ]
     page = _page_ids(req, ids, "channel", default=100, maximum=1000)
     return {
@@ -141,6 +141,17 @@ def users_conversations(ws: Workspace, req: ApiRequest) -> JSON:
         ],
         "response_metadata": {"next_cursor": page["next_cursor"]},
     }
+
+
+@method("users.conversations")
+def users_conversations(ws: Workspace, req: ApiRequest) -> JSON:
+    user_id = req.str_arg("user") or req.caller
+    ws.get_user(user_id)
+    return _conversation_page(
+        ws,
+        req,
+        lambda c: user_id in c.members and (not c.is_private or req.caller in c.members),
+    )
 
 
 # -- conversations -----------------------------------------------------------------
@@ -148,22 +159,9 @@ def users_conversations(ws: Workspace, req: ApiRequest) -> JSON:
 
 @method("conversations.list")
 def conversations_list(ws: Workspace, req: ApiRequest) -> JSON:
-    types = _types_filter(req)
-    exclude_archived = req.bool_arg("exclude_archived")
-    ids = [
-        c.id
-        for c in ws.conversations.values()
-        if _conv_type(c) in types
-        and not (exclude_archived and c.is_archived)
-        and (_conv_type(c) == "public_channel" or req.caller in c.members)
-    ]
-    page = _page_ids(req, ids, "channel", default=100, maximum=1000)
-    return {
-        "channels": [
-            ws.render_conversation(ws.conversations[c], req.caller) for c in page["items"]
-        ],
-        "response_metadata": {"next_cursor": page["next_cursor"]},
-    }
+    return _conversation_page(
+        ws, req, lambda c: _conv_type(c) == "public_channel" or req.caller in c.members
+    )
 
 
 @method("conversations.info")
