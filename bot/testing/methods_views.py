@@ -87,35 +87,14 @@ def views_publish(ws: Workspace, req: ApiRequest) -> JSON:
     return {"view": ws.render_view(view)}
 
 
-@method("views.open")
-def views_open(ws: Workspace, req: ApiRequest) -> JSON:
+def _stack_modal(ws: Workspace, req: ApiRequest, method: str, *, on_top: bool) -> JSON:
+    """A new modal for the trigger's user: the first of a fresh stack (`views.open`) or on
+    top of the open ones (`views.push`)."""
     trigger = _trigger(req)
     submitted = _submitted_view(req, _MODAL)
     external_id = _check_external_id(ws, submitted)
     user = ws.triggers.get(trigger)
-    view_id = ws.new_id("V")
-    view = View(
-        id=view_id,
-        view=submitted,
-        hash=ws.new_hash(),
-        user=user,
-        trigger_id=trigger,
-        root_view_id=view_id,
-        previous_view_id=None,
-        external_id=external_id,
-    )
-    ws.views[view_id] = view
-    ws.modal_stacks[user] = [view_id]
-    return {"view": _log(ws, view, "views.open")}
-
-
-@method("views.push")
-def views_push(ws: Workspace, req: ApiRequest) -> JSON:
-    trigger = _trigger(req)
-    submitted = _submitted_view(req, _MODAL)
-    external_id = _check_external_id(ws, submitted)
-    user = ws.triggers.get(trigger)
-    stack = ws.modal_stacks.setdefault(user, [])
+    stack = ws.modal_stacks.setdefault(user, []) if on_top else []
     if len(stack) >= MAX_MODAL_STACK:
         raise SlackApiError("push_limit_reached")
     view_id = ws.new_id("V")
@@ -130,8 +109,19 @@ def views_push(ws: Workspace, req: ApiRequest) -> JSON:
         external_id=external_id,
     )
     stack.append(view_id)
+    ws.modal_stacks[user] = stack
     ws.views[view_id] = view
-    return {"view": _log(ws, view, "views.push")}
+    return {"view": _log(ws, view, method)}
+
+
+@method("views.open")
+def views_open(ws: Workspace, req: ApiRequest) -> JSON:
+    return _stack_modal(ws, req, "views.open", on_top=False)
+
+
+@method("views.push")
+def views_push(ws: Workspace, req: ApiRequest) -> JSON:
+    return _stack_modal(ws, req, "views.push", on_top=True)
 
 
 @method("views.update")
