@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.errors import SlackAuthError
-from bot.middleware import CheckShape, workspace_boundary
+from bot.middleware import CheckShape, knows_workspace, workspace_boundary
 from bot.services import events
 from bot.services.deps import Delivery, Deps, utcnow
 from bot.services.features import HOME_SECTIONS
@@ -195,6 +195,7 @@ class _BeforeAuthorize(Middleware):
     so do its URL and SSL checks, which belong to no workspace."""
 
     def __init__(self, deps: Deps) -> None:
+        self.deps = deps
         self.shape = CheckShape()
         self.boundary = workspace_boundary(deps)
 
@@ -203,7 +204,12 @@ class _BeforeAuthorize(Middleware):
     ) -> BoltResponse | None:
         def within() -> BoltResponse:
             body = req.body
-            if _revocation(body) is not None or body.get("type") == "url_verification":
+            if _revocation(body) is not None:
+                context = req.context
+                if knows_workspace(self.deps, context.team_id, context.enterprise_id):
+                    return next()
+                return self.boundary(body, context, next) or BoltResponse(status=200)
+            if body.get("type") == "url_verification":
                 return next()
             if body.get("ssl_check"):
                 return next()

@@ -48,6 +48,15 @@ def is_installed(deps: Deps, team_id: str | None, enterprise_id: str | None) -> 
     return team_id == deps.team_id
 
 
+def knows_workspace(deps: Deps, team_id: str | None, enterprise_id: str | None) -> bool:
+    """Whether Mingle serves, or has served, the workspace (or org): Slack's revocation
+    events (`app_uninstalled`, `tokens_revoked`) are acted on only for those, in either
+    order, even after the first one has uninstalled it."""
+    if deps.workspaces is not None:
+        return deps.workspaces.knows(team_id, enterprise_id)
+    return not deps.team_id or team_id == deps.team_id
+
+
 # --- shapes ------------------------------------------------------------------------------
 
 

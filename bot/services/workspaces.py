@@ -72,6 +72,10 @@ class SingleWorkspace:
     def is_installed(self, team_id: str | None, enterprise_id: str | None) -> bool:
         if self._gone:
             return False
+        return self.knows(team_id, enterprise_id)
+
+    def knows(self, team_id: str | None, enterprise_id: str | None) -> bool:
+        """Whether Mingle serves, or served, this workspace (revocations are for it)."""
         return not self.team_id or team_id == self.team_id
 
     def teams(self) -> list[str | None]:
@@ -156,6 +160,16 @@ class InstalledWorkspaces:
         except SlackAuthError:
             return False
         return True
+
+    def knows(self, team_id: str | None, enterprise_id: str | None) -> bool:
+        """Whether Mingle serves, or served, this workspace or org (a `workspace` row, kept
+        until its data is purged): Slack's revocations are taken only for those."""
+        if self.is_installed(team_id, enterprise_id):
+            return True
+        with self.sessions() as session:
+            return any(
+                repo.get(session, key) is not None for key in (team_id, enterprise_id) if key
+            )
 
     def teams(self) -> list[str | None]:
         with self.sessions() as session:

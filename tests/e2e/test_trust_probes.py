@@ -127,11 +127,6 @@ def test_a_refused_or_stale_home_button_says_why_on_the_home_tab(
     press_on_home(stack, stranger, ids.ACTION_RESUME, "", "haven't joined")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: a signed revocation from a workspace that is not installed passes the "
-    "boundary (bot.app._BeforeAuthorize) and stores a workspace row and an event record",
-)
 @pytest.mark.parametrize("event", ["app_uninstalled", "tokens_revoked"])
 def test_a_revocation_from_a_workspace_mingle_is_not_in_stores_nothing(
     stack: Stack, event: str
