@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.testing.api import JSON, ApiRequest, SlackApiError, method
 from bot.testing.blockkit import MAX_MESSAGE_BLOCKS, MAX_MESSAGE_TEXT, validate_blocks
-from bot.testing.state import Workspace
+from bot.testing.state import Conversation, Workspace
 
 
 def check_blocks(blocks: Any, *, maximum: int = MAX_MESSAGE_BLOCKS) -> list[JSON]:
@@ -139,12 +139,18 @@ def chat_post_ephemeral(ws: Workspace, req: ApiRequest) -> JSON:
     return {"message_ts": ts}
 
 
-@method("chat.update")
-def chat_update(ws: Workspace, req: ApiRequest) -> JSON:
+def _live_message(ws: Workspace, req: ApiRequest) -> tuple[Conversation, JSON]:
+    """The message `channel` and `ts` name, unless it was deleted (a tombstone is not found)."""
     conv = ws.visible_conversation(req, req.str_arg("channel"))
     message = ws.find_message(conv, req.str_arg("ts"))
     if message.get("subtype") == "tombstone":
         raise SlackApiError("message_not_found")
+    return conv, message
+
+
+@method("chat.update")
+def chat_update(ws: Workspace, req: ApiRequest) -> JSON:
+    conv, message = _live_message(ws, req)
     if message.get("user") != req.caller:
         raise SlackApiError("cant_update_message")
     content = message_content(req)
@@ -174,10 +180,7 @@ def chat_update(ws: Workspace, req: ApiRequest) -> JSON:
 
 @method("chat.delete")
 def chat_delete(ws: Workspace, req: ApiRequest) -> JSON:
-    conv = ws.visible_conversation(req, req.str_arg("channel"))
-    message = ws.find_message(conv, req.str_arg("ts"))
-    if message.get("subtype") == "tombstone":
-        raise SlackApiError("message_not_found")
+    conv, message = _live_message(ws, req)
     caller = ws.users[req.caller]
     if message.get("user") != req.caller and (req.is_bot or not caller.is_admin):
         raise SlackApiError("cant_delete_message")
