@@ -162,6 +162,19 @@ def modal_answer_post(author: str, text: str, topic: str) -> Reply:
 # --- modals -----------------------------------------------------------------------------------
 
 
+def topic_input(initial: str = "") -> Block:
+    """The optional topic an answer is filed under, in the share and save-as-answer modals."""
+    return text_input(
+        "topic",
+        "Topic (optional)",
+        multiline=False,
+        max_length=MAX_TOPIC_CHARS,
+        optional=True,
+        placeholder="e.g. kubernetes, hiring, expenses",
+        initial=initial,
+    )
+
+
 def share_answer_modal(prompt_id: int, prompt_text: str) -> dict[str, Any]:
     """The "Share an answer" modal for a prompt; `private_metadata` is the prompt id."""
     return {
@@ -180,14 +193,7 @@ def share_answer_modal(prompt_id: int, prompt_text: str) -> dict[str, Any]:
                 max_length=min(MAX_ANSWER_CHARS, MODAL_INPUT_LIMIT),
                 placeholder="What would you tell a teammate?",
             ),
-            text_input(
-                "topic",
-                "Topic (optional)",
-                multiline=False,
-                max_length=MAX_TOPIC_CHARS,
-                optional=True,
-                placeholder="e.g. kubernetes, hiring, expenses",
-            ),
+            topic_input(),
             context(
                 "Mingle posts your answer in the prompt's thread, and anyone in the workspace "
                 "can find it with `/mingle answers`."
@@ -213,15 +219,7 @@ def saved_answer_modal(
                 f":bookmark: {state} Anyone in the workspace can find it with `/mingle answers`."
             ),
             section(f"{mention(author_id)} wrote:\n>{plain_excerpt(text, 600)}"),
-            text_input(
-                "topic",
-                "Topic (optional)",
-                multiline=False,
-                max_length=MAX_TOPIC_CHARS,
-                optional=True,
-                placeholder="e.g. kubernetes, hiring, expenses",
-                initial=topic,
-            ),
+            topic_input(topic),
         ],
     }
 
