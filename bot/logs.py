@@ -14,14 +14,24 @@ def redact(text: str) -> str:
     return SECRET.sub("[redacted]", text)
 
 
-class RedactSecrets(logging.Filter):
+class RewriteMessage(logging.Filter):
+    """A filter that keeps every record and replaces its message with `rewrite(message)`."""
+
+    def rewrite(self, message: str) -> str:
+        return message
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg = cleaned
+        rewritten = self.rewrite(message)
+        if rewritten != message:
+            record.msg = rewritten
             record.args = None
         return True
+
+
+class RedactSecrets(RewriteMessage):
+    def rewrite(self, message: str) -> str:
+        return redact(message)
 
 
 #: The longest message a log line carries; the rest is cut (tracebacks are kept whole).
@@ -36,17 +46,12 @@ def cap_line(text: str, limit: int = MAX_LOG_CHARS) -> str:
     return f"{flat[:limit]}… [{len(flat) - limit} more characters cut]"
 
 
-class CapLines(logging.Filter):
+class CapLines(RewriteMessage):
     """One line per message, at most `MAX_LOG_CHARS` long: whatever a caller passes (a request
     body, a Slack payload), the log stays readable and small."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        capped = cap_line(message)
-        if capped != message:
-            record.msg = capped
-            record.args = None
-        return True
+    def rewrite(self, message: str) -> str:
+        return cap_line(message)
 
 
 class DropRejectedBodies(logging.Filter):
