@@ -6,6 +6,8 @@ line on stderr and a non-zero exit. Anything else is a bug and is logged with it
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class MingleError(Exception):
     """Base of every error that carries a message meant for a person."""
@@ -47,6 +49,10 @@ class SlackError(MingleError):
 
 class SlackPermanentError(SlackError):
     """Slack refused a call in a way that retrying will not fix."""
+
+    def reworded(self, message: str) -> Self:
+        """The same refusal (kind, method, code), told in words for the person who asked."""
+        return type(self)(message, method=self.method, code=self.code)
 
 
 class SlackNotInChannel(SlackPermanentError, NotFoundError):

@@ -166,11 +166,7 @@ class SlackGateway:
             with slack_errors("users.info"):
                 response = self.client.users_info(user=user_id)
         except SlackUserGone as exc:
-            raise SlackUserGone(
-                f"I can't find that person ({user_id}) in this workspace.",
-                method=exc.method,
-                code=exc.code,
-            ) from exc
+            raise exc.reworded(f"I can't find that person ({user_id}) in this workspace.") from exc
         user = user_from_api(response["user"])
         with self._lock:
             self._users[user_id] = (now, user)
@@ -221,10 +217,8 @@ class SlackGateway:
                         channel=channel_id, limit=200, cursor=cursor
                     )
             except SlackNotInChannel as exc:
-                raise SlackNotInChannel(
-                    f"I can't see <#{channel_id}>: invite me with `/invite @Mingle` first.",
-                    method=exc.method,
-                    code=exc.code,
+                raise exc.reworded(
+                    f"I can't see <#{channel_id}>: invite me with `/invite @Mingle` first."
                 ) from exc
             members.extend(response.get("members", []))
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
