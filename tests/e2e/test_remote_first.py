@@ -307,3 +307,50 @@ def test_admin_setup_across_teams_is_stored_and_said(stack: Stack) -> None:
     stack.command(admin, "admin setup weekly monday 10:00 UTC")
     with stack.app.deps.sessions() as session:
         assert not session.scalars(select(ChannelConfig)).one().across_teams
+
+
+def _teams_round(stack: Stack, teams: dict[str, str], across: bool) -> list[set[str]]:
+    """A round of pairs among people in Singapore whose teams are `teams`; people in the
+    same team share three interests, people of different teams none."""
+    profiles = ProfileService(stack.app.deps)
+    for user_id, team in teams.items():
+        stack.emu.update_user(user_id, title=team, tz="Asia/Singapore")
+        profiles.join(TEAM, user_id)
+        topics = ("bouldering", "chess", "jazz") if team == "Design" else ("sailing", "go", "opera")
+        profiles.add_interests(TEAM, user_id, topics)
+    option = " across-teams" if across else ""
+    reply = stack.command(
+        stack.sample.admin_id, f"admin setup weekly monday 10:00 UTC size 2{option}"
+    )
+    assert "set up" in reply_text(reply)
+    stack.command(stack.sample.admin_id, "admin run-now")
+    stack.emu.wait_for(lambda: stack.emu.messages(COFFEE), timeout=20)
+    with stack.app.deps.sessions() as session:
+        return [set(m.user_ids) for m in session.scalars(select(Match))]
+
+
+@pytest.mark.parametrize("across", [False, True])
+def test_a_round_across_teams_puts_teams_together_only_as_a_last_resort(
+    stack: Stack, clock: list[dt.datetime], across: bool
+) -> None:
+    # (default hours for all four here: only teams and interests tell them apart)
+    teams = {MON_THU: "Design", FRI_ONLY: "Design", SG1: "Sales", SG2: "Sales"}
+    groups = _teams_round(stack, teams, across)
+    assert sorted(u for g in groups for u in g) == sorted(teams)
+    same_team = [g for g in groups if len({teams[u] for u in g}) == 1]
+    # Without the option, common ground wins (same-team pairs); with it, every pair mixes.
+    assert len(same_team) == (0 if across else 2)
+    if across:
+        for group in groups:
+            intro = stack.emu.dm_channel(*sorted(group))
+            assert intro is not None and stack.emu.messages(intro)
+
+
+def test_a_round_across_teams_still_pairs_a_team_when_nothing_else_is_left(
+    stack: Stack, clock: list[dt.datetime]
+) -> None:
+    teams = {MON_THU: "Design", FRI_ONLY: "Design", SG1: "Design", SG2: "Sales"}
+    groups = _teams_round(stack, teams, across=True)
+    assert sorted(u for g in groups for u in g) == sorted(teams)  # nobody dropped
+    same_team = [g for g in groups if len({teams[u] for u in g}) == 1]
+    assert len(groups) == 2 and len(same_team) == 1  # the one same-team pair left to make

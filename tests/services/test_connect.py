@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.core import connect as rules
 from bot.core.profile import validate_profile
 from bot.core.status import OutboxKind
-from bot.services import connect
+from bot.services import connect, preferences
 from bot.services.deps import Deps
 from bot.services.profiles import ProfileService
 from bot.testing.emulator import SlackEmulator
@@ -191,6 +191,27 @@ def test_concurrent_nudge_jobs_send_one_nudge(deps: Deps) -> None:
     with deps.sessions() as session:
         assert len(session.scalars(select(Nudge)).all()) == 1
     assert [r.kind for r in outbox_rows(deps)] == [OutboxKind.NUDGE]
+
+
+@pytest.mark.parametrize("owner", ["U1", "U2"])
+def test_nudges_never_remind_of_someone_on_either_avoid_list(deps: Deps, owner: str) -> None:
+    for user_id in ("U1", "U2", "U3"):
+        profile(deps, user_id, ["chess"])
+    # U2 is the one U1 met more recently (the first to be reminded of), U3 before that.
+    match(deps, NOW - dt.timedelta(days=150), ["U1", "U2"], outcome="met")
+    match(deps, NOW - dt.timedelta(days=200), ["U1", "U3"], outcome="met")
+    other = "U2" if owner == "U1" else "U1"
+    preferences.avoid(deps, TEAM, owner, [other])
+    enable(deps, "U1")
+    assert connect.send_due_nudges(deps) == 1
+    with deps.sessions() as session:
+        assert [n.other_user_id for n in session.scalars(select(Nudge))] == ["U3"]
+    (row,) = outbox_rows(deps)
+    assert "U2" not in str(row.blocks) and "U2" not in row.text
+    # With U3 gone from Mingle, nobody is left to remind U1 of: no nudge at all.
+    deps.clock = lambda: NOW + dt.timedelta(days=90)
+    ProfileService(deps).leave(TEAM, "U3")
+    assert connect.send_due_nudges(deps) == 0
 
 
 def test_claim_nudge_is_a_compare_and_set(deps: Deps) -> None:
