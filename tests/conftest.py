@@ -19,6 +19,7 @@ from typing import Protocol
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from bot.app import build_deps
 from bot.config import load_settings
@@ -27,7 +28,7 @@ from bot.slack.client import make_web_client
 from bot.testing.emulator import SlackEmulator
 from bot.testing.outbox import posted_keys as posted_keys  # the tests import it from here
 from bot.testing.sample import SampleWorkspace, build_sample_workspace
-from storage.db import make_engine
+from storage.db import SessionFactory, make_engine, make_session_factory
 from storage.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("MINGLE_TEST_POSTGRES_URL", "")
@@ -89,6 +90,18 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng = make_engine(database_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> SessionFactory:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def session(sessions: SessionFactory) -> Iterator[Session]:
+    """One transaction for the whole test, committed at its end."""
+    with sessions.begin() as s:
+        yield s
 
 
 # --- Slack -------------------------------------------------------------------------------------

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from bot.core import outbox_keys
-from storage.db import SessionFactory, make_session_factory
+from storage.db import SessionFactory
 from storage.models import (
     Answer,
     ChannelConfig,
@@ -277,8 +276,3 @@ def test_seed_forgets_fay_in_one_workspace_only(sessions: SessionFactory) -> Non
             )
             == 0
         )
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> SessionFactory:
-    return make_session_factory(engine)

@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.core import search as core
-from storage.db import make_session_factory
 from storage.models import Answer, AnswerTerm, Interest, Prompt
 from storage.repositories import answers as repo
 from storage.repositories import prompts as prompts_repo
 
 TEAM = "T1"
 NOW = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    sessions = make_session_factory(engine)
-    with sessions.begin() as s:
-        yield s
 
 
 def save(session: Session, ts: str, text: str, **extra: Any) -> Answer:
