@@ -18,6 +18,7 @@ from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
 from bot.services.delivery import deliver_now
 from bot.services.deps import Deps
 from storage.models import Match
+from storage.repositories import avoid as avoid_repo
 from storage.repositories import meeting_slots as repo
 from storage.repositories import members as members_repo
 from storage.repositories import outbox
@@ -26,6 +27,9 @@ from storage.repositories import rounds as rounds_repo
 #: How many groups the Home tab lists.
 RECENT = 5
 NOT_YOURS = "That button is for the people in that coffee chat."
+#: When everyone else in the group is on either side of an avoid list with the presser: the
+#: same words whichever of them keeps the list (it is never shown to the people on it).
+CANT_REACH = "Mingle can't pass anything on to the others of that chat now."
 
 
 class NoteError(InvalidInputError):
@@ -68,9 +72,22 @@ def _own_match(deps: Deps, team_id: str, user_id: str, value: str) -> Match:
     return match
 
 
+def _apart(deps: Deps, team_id: str, user_id: str, others: list[str]) -> list[str]:
+    """`others` less anyone on either side of an avoid list with `user_id` (a hard rule
+    for new messages between them, as for rounds and nudges); raises `CANT_REACH` when
+    that leaves nobody."""
+    with deps.sessions() as session:
+        apart = avoid_repo.apart_from(session, team_id, user_id)
+    reachable = [u for u in others if u not in apart]
+    if others and not reachable:
+        raise NotAllowedError(CANT_REACH)
+    return reachable
+
+
 def say_hi_again(deps: Deps, team_id: str, user_id: str, value: str) -> Reply:
     """ "Say hi again" on the Home tab: a group DM with the others of that group and a
-    friendly starter (once per member and group: a second press sends nothing more)."""
+    friendly starter (once per member and group: a second press sends nothing more).
+    Nobody on either side of an avoid list with the presser is messaged."""
     match = _own_match(deps, team_id, user_id, value)
     with deps.sessions() as session:
         members = members_repo.members_by_user(session, team_id, match.user_ids)
@@ -79,6 +96,7 @@ def say_hi_again(deps: Deps, team_id: str, user_id: str, value: str) -> Reply:
     ]
     if not others:
         raise NotFoundError("Nobody from that chat is on Mingle any more, so I won't message them.")
+    others = _apart(deps, team_id, user_id, others)
     message = views.say_hi_again_message(user_id, others)
     with deps.sessions.begin() as session:
         outbox.enqueue(
@@ -105,6 +123,7 @@ def _met_match(deps: Deps, team_id: str, user_id: str, value: str) -> Match:
 def open_thank_you(deps: Deps, team_id: str, user_id: str, value: str, trigger_id: str) -> None:
     """ "Send a thank-you": the modal, for a member of a group that met."""
     match = _met_match(deps, team_id, user_id, value)
+    _apart(deps, team_id, user_id, [u for u in match.user_ids if u != user_id])
     with deps.sessions() as session:
         if repo.has_note(session, match.id, user_id):
             raise InvalidInputError("You've already sent a thank-you for this chat. Lovely!")
@@ -131,6 +150,10 @@ def send_thank_you(deps: Deps, team_id: str, user_id: str, metadata: str, text: 
     others = [u for u in match.user_ids if u != user_id]
     if not others:
         raise NoteError("Nobody from that chat is on Mingle any more.")
+    try:
+        others = _apart(deps, team_id, user_id, others)
+    except NotAllowedError as exc:
+        raise NoteError(exc.message) from exc
     message = views.thank_you_message(user_id, note)
     now = deps.clock()
     with deps.sessions.begin() as session:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.core import ids
 from bot.core.slots import more_value
 from bot.core.stats import ReportOptions
+from bot.services.chats import CANT_REACH
 from bot.services.stats import StatsService
 from storage.models import Match, MeetingSlot, OutboundMessage, SlotPick, ThankYouNote
 from tests.e2e.conftest import Stack, assert_valid_message, reply_text
@@ -369,3 +370,37 @@ def test_stats_count_notes_and_agreed_times(stack: Stack, clock: list[dt.datetim
     stack.driver.view_submission(b, modal, note("Thank you!"))
     headline = StatsService(stack.app.deps).headline("T0001", ReportOptions())
     assert (headline.times_agreed, headline.thank_yous_sent) == (1, 1)
+
+
+# --- avoid lists after a chat -----------------------------------------------------------------
+
+
+def test_say_hi_again_and_thank_yous_never_reach_someone_who_avoids_you(
+    stack: Stack, clock: list[dt.datetime]
+) -> None:
+    a, b, _ = a_pair(stack)
+    match = the_match(stack)
+    intro_of(stack, match)
+    mark_met(stack, match.id)
+    _, modal = thank_you_modal(stack, a, match.id)  # opened before b's change of mind
+    stack.command(b, f"avoid <@{a}>")  # after the chat, b would rather not meet a again
+    dm = stack.emu.dm_channel(a, b)
+    before = len(stack.emu.messages(dm or ""))
+
+    home = home_of(stack, a)
+    result, key = stack.driver.block_action(a, ids.ACTION_SAY_HI_AGAIN, str(match.id), view=home)
+    assert result.status == 200
+    # the same words as for anyone unreachable: nothing says who keeps a list
+    stack.emu.wait_for(lambda: CANT_REACH in reply_text(stack.emu.home_view(a) or {}), timeout=10)
+    assert "avoid" not in CANT_REACH
+    assert kind_count(stack, "say_hi") == 0
+
+    _, key = stack.driver.block_action(
+        a, ids.ACTION_THANK_YOU, str(match.id), channel_id="D1", message={"ts": "1.1"}
+    )
+    refusal = reply_text(stack.emu.wait_for(lambda: stack.emu.responses(key), timeout=10)[-1])
+    assert CANT_REACH in refusal and "avoid" not in refusal.lower()
+    result = stack.driver.view_submission(a, modal, note("Thanks for the chat!"))
+    assert CANT_REACH in result.json()["errors"]["note"]
+    assert kind_count(stack, "thank_you") == 0
+    assert len(stack.emu.messages(dm or "")) == before
