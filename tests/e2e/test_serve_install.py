@@ -4,17 +4,14 @@ URL to open to install Mingle, and that page installs it into a workspace of the
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
+from bot.testing.cli import MINGLE, clean_environment, free_port
 from bot.testing.emulator import SlackEmulator
 from bot.testing.install import install_through_pages
-from tests.e2e.test_shutdown import free_port, healthy
-
-MINGLE = Path(sys.executable).with_name("mingle")
+from tests.e2e.test_shutdown import healthy
 
 
 def test_serve_prints_the_install_url_and_the_page_installs_mingle(
@@ -25,19 +22,16 @@ def test_serve_prints_the_install_url_and_the_page_installs_mingle(
         port = free_port()
         redirect = f"http://127.0.0.1:{port}/slack/oauth_redirect"
         emu.configure_oauth(redirect_urls=[redirect])
-        env = {
-            **os.environ,
-            "SLACK_CLIENT_ID": emu.oauth.client_id,
-            "SLACK_CLIENT_SECRET": emu.oauth.client_secret,
-            "SLACK_SIGNING_SECRET": "serve-install-test-secret",
-            "SLACK_REDIRECT_URI": redirect,
-            "SLACK_API_URL": emu.api_url,
-            "MINGLE_DATABASE_URL": sqlite_url,
-            "MINGLE_SCHEDULER": "false",
-        }
-        for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
-            env.pop(name, None)
-        command = [str(MINGLE), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        env = clean_environment(
+            SLACK_CLIENT_ID=emu.oauth.client_id,
+            SLACK_CLIENT_SECRET=emu.oauth.client_secret,
+            SLACK_SIGNING_SECRET="serve-install-test-secret",
+            SLACK_REDIRECT_URI=redirect,
+            SLACK_API_URL=emu.api_url,
+            MINGLE_DATABASE_URL=sqlite_url,
+            MINGLE_SCHEDULER="false",
+        )
+        command = [*MINGLE, "serve", "--host", "127.0.0.1", "--port", str(port)]
         log_path = tmp_path / "mingle.log"
         with log_path.open("w+") as log:
             server = subprocess.Popen(
