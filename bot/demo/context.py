@@ -24,6 +24,11 @@ class DemoContext:
 
     # people -------------------------------------------------------------------------------
 
+    @property
+    def someone(self) -> str:
+        """A member of the sample workspace who is not an admin (the same one every time)."""
+        return str(next(p.user_id for p in self.sample.people if not p.is_admin))
+
     def name(self, user_id: str) -> str:
         try:
             return str(self.sample.person(user_id).display_name)

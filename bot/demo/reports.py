@@ -13,7 +13,7 @@ from bot.demo.context import DemoContext
 def run(ctx: DemoContext) -> None:
     emu, sample = ctx.emu, ctx.sample
     admin = sample.admin_id
-    someone = next(p.user_id for p in sample.people if not p.is_admin)
+    someone = ctx.someone
     ctx.step("Reports: how is Mingle doing?")
     ctx.command(someone, "admin stats")
     ctx.command(admin, "admin stats")

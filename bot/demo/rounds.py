@@ -58,7 +58,7 @@ def _agree_on_a_time(ctx: DemoContext, matches: list[Match]) -> None:
 def run(ctx: DemoContext) -> None:
     emu, sample = ctx.emu, ctx.sample
     admin = sample.admin_id
-    someone = next(p.user_id for p in sample.people if not p.is_admin)
+    someone = ctx.someone
     ctx.step("Rounds: an admin sets up coffee chats in #coffee-chats")
     ctx.command(admin, "admin setup weekly monday 10:00 Europe/Berlin size 2")
     ctx.command(someone, "admin run-now")
