@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from bot.services.deps import Deps
 from bot.testing.emulator import SlackEmulator
 from storage.db import make_engine
 from storage.models import OutboundMessage, Round
-from tests.conftest import IdleWorker, MakeDeps
+from tests.conftest import IdleWorker, MakeDeps, run_at_once
 from tests.e2e.conftest import Stack, reply_text
 from tests.e2e.test_rounds import coffee_people, join, setup
 from tests.services.test_rounds import CHANNEL, PEOPLE, TEAM, add_members
@@ -77,11 +78,7 @@ def test_two_instances_half_a_second_apart_across_a_minute_make_one_round(
         replies.append(text(reply))
 
     try:
-        threads = [threading.Thread(target=run_now, args=(d,)) for d in instances]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        run_at_once([partial(run_now, d) for d in instances])
         assert rounds_in(instances[0]) == 1
         assert intros(instances[0]) == 4  # everyone introduced once
     finally:

@@ -11,7 +11,6 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl.chart import BarChart, LineChart
-from sqlalchemy import Engine
 
 from bot.reports.workbook import (
     ANSWER_COLUMNS,
@@ -22,7 +21,7 @@ from bot.reports.workbook import (
     SHEET_NAMES,
 )
 from bot.services.export import ExportResult, build_report
-from storage.db import SessionFactory, make_session_factory
+from storage.db import SessionFactory
 from storage.models import Answer
 from storage.repositories import reports as reports_repo
 from storage.repositories.reports import Scope
@@ -76,11 +75,6 @@ def all_values(book: Any) -> list[Any]:
         for value in row
         if value is not None
     ]
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> SessionFactory:
-    return make_session_factory(engine)
 
 
 @pytest.fixture

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.db import make_session_factory
 from storage.models import Match, MatchMember, MeetingSlot, Round, SlotPick
 from storage.repositories import meeting_slots as repo
 
 TEAM = "T1"
 NOW = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    sessions = make_session_factory(engine)
-    with sessions.begin() as s:
-        yield s
 
 
 def a_group(session: Session, *users: str, minutes: int = 0) -> Match:
