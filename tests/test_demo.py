@@ -17,6 +17,10 @@ def test_the_demo_runs_every_step_and_sums_up(capsys: pytest.CaptureFixture[str]
     assert "3 thread answers kept and searchable" in out
     assert "an introduction opened a group DM" in out
     assert "6 sheets" in out
+    # issue 11: working hours shown, an avoid list honoured, a time agreed with its .ics
+    assert "Working hours: 08:30–16:30 Mon–Thu" in out
+    assert "kept apart by an avoid list" in out and "NOT honoured" not in out
+    assert "a group agreed on a time and got coffee-chat-" in out and ".ics (DTSTART" in out
     assert "Traceback" not in out
 
 

@@ -50,7 +50,9 @@ def _agree_on_a_time(ctx: DemoContext, matches: list[Match]) -> None:
         content = bytes(files[0]["content"] or b"").decode()
         start = next((line for line in content.splitlines() if line.startswith("DTSTART")), "")
         ctx.out(f"\nAttached to the group DM: {files[0]['filename']} ({start})")
-        ctx.note(f"Meeting times: a group agreed on a time and got {files[0]['filename']}.")
+        ctx.note(
+            f"Meeting times: a group agreed on a time and got {files[0]['filename']} ({start})."
+        )
         return
     ctx.out("\nNo group shares working time this week, so no time was agreed.")
 
@@ -67,7 +69,8 @@ def run(ctx: DemoContext) -> None:
     ctx.step("Working hours, and someone you'd rather not meet")
     pair = [u for u in sample.coffee_members if u != admin][:2]
     ctx.command(pair[0], "hours 08:30-16:30 mon-thu")
-    ctx.command(pair[0], "hours")
+    shown = ctx.command(pair[0], "hours")
+    hours = "08:30–16:30 Mon–Thu" if "08:30–16:30 Mon–Thu" in str(shown) else "NOT saved!"
     ctx.command(pair[0], f"avoid <@{pair[1]}>")
 
     ctx.step("A dry run only the admin sees, then a round right now")
@@ -81,6 +84,14 @@ def run(ctx: DemoContext) -> None:
     ctx.out(
         f"\n@{ctx.name(pair[0])} and @{ctx.name(pair[1])} are "
         + ("together: the avoid list was NOT honoured!" if together else "in different groups.")
+    )
+    ctx.note(
+        f"Working hours: {hours} for @{ctx.name(pair[0])} (`/mingle hours`); "
+        + (
+            "the avoid list was NOT honoured!"
+            if together
+            else f"@{ctx.name(pair[1])} was kept apart by an avoid list in the round."
+        )
     )
     for match in matches[:2]:
         dm = match.conversation_id or ""
