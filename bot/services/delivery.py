@@ -478,21 +478,13 @@ class _Run:
                 raise
             return str(response["message_ts"])
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": job.key}}
-        try:
-            response = self._call(
-                "chat.postMessage",
-                lambda: self.poster.chat_postMessage(metadata=metadata, **content),
-                pace_channel=channel,
-            )
-        except _Transient as exc:
-            if not exc.uncertain:
-                raise
-            ts = self._find_posted(job, channel)
-            if ts is None:
-                raise
-            self.report.duplicates_avoided += 1
-            return ts
-        return str(response["ts"])
+        return self._post_checked(
+            job,
+            channel,
+            "chat.postMessage",
+            lambda: self.poster.chat_postMessage(metadata=metadata, **content),
+            lambda response: str(response["ts"]),
+        )
 
     def _upload(self, job: _Job, channel: str) -> str:
         """Upload the row's file (`UPLOADS`) into `channel`, with `job.text` as its comment.
@@ -505,18 +497,33 @@ class _Run:
         if made is None:
             raise _Skip("nothing_to_upload: its slot or group is gone")
         filename, data = made
+        return self._post_checked(
+            job,
+            channel,
+            UPLOAD,
+            lambda: self.poster.files_upload_v2(
+                channel=channel,
+                content=data,
+                filename=filename,
+                title="Coffee chat",
+                initial_comment=job.text,
+            ),
+            lambda response: _uploaded_ts(response, channel),
+        )
+
+    def _post_checked(
+        self,
+        job: _Job,
+        channel: str,
+        method: str,
+        call: Callable[[], Any],
+        ts_of: Callable[[Any], str],
+    ) -> str:
+        """The ts of the message the post `call` (of `method`) puts in `channel`, read from
+        Slack's response by `ts_of`. A post that failed in a way that may have gone through all
+        the same is looked up by its key; found, it counts as a duplicate avoided."""
         try:
-            response = self._call(
-                UPLOAD,
-                lambda: self.poster.files_upload_v2(
-                    channel=channel,
-                    content=data,
-                    filename=filename,
-                    title="Coffee chat",
-                    initial_comment=job.text,
-                ),
-                pace_channel=channel,
-            )
+            response = self._call(method, call, pace_channel=channel)
         except _Transient as exc:
             if not exc.uncertain:
                 raise
@@ -525,7 +532,7 @@ class _Run:
                 raise
             self.report.duplicates_avoided += 1
             return ts
-        return _uploaded_ts(response, channel)
+        return ts_of(response)
 
     def _find_posted(self, job: _Job, channel: str) -> str | None:
         """The ts of the message carrying `job.key` in `channel`, if it is there.
