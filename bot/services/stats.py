@@ -56,7 +56,7 @@ class Figures:
 
 
 def load_figures(session: Session, scope: repo.Scope, today: dt.date) -> Figures:
-    rounds = [RoundFigures(*row) for row in repo.round_rows(session, scope)]
+    rounds = repo.round_rows(session, scope)
     prompts = repo.prompt_rows(session, scope)
     statuses = repo.member_statuses(session, scope.team_id)
     people = None

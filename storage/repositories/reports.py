@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from bot.core import outbox_keys
+from bot.core.stats import RoundFigures
 from bot.core.status import NOT_MET, MatchOutcome
 from storage.models import (
     Answer,
@@ -45,17 +46,6 @@ class Scope:
     team_id: str
     channel_id: str | None = None
     since: dt.datetime | None = None
-
-
-class RoundRow(NamedTuple):
-    round_id: int
-    channel_id: str
-    scheduled_for: dt.datetime
-    status: str
-    participants: int
-    groups: int
-    met: int
-    not_met: int
 
 
 class PromptRow(NamedTuple):
@@ -178,7 +168,7 @@ def channel_known(session: Session, team_id: str, channel_id: str) -> bool:
 # --- figures --------------------------------------------------------------------------------
 
 
-def round_rows(session: Session, scope: Scope) -> list[RoundRow]:
+def round_rows(session: Session, scope: Scope) -> list[RoundFigures]:
     """Every round in scope, oldest first, with its groups, people and outcomes."""
     groups = (
         select(
@@ -216,7 +206,7 @@ def round_rows(session: Session, scope: Scope) -> list[RoundRow]:
         .where(*_rounds_in(scope))
         .order_by(Round.scheduled_for, Round.id)
     )
-    return [RoundRow._make(row) for row in session.execute(query)]
+    return [RoundFigures(*row) for row in session.execute(query)]
 
 
 def prompt_rows(session: Session, scope: Scope) -> list[PromptRow]:
