@@ -66,6 +66,18 @@ class WorkingHours:
 
 
 @dataclass(frozen=True)
+class Availability:
+    """A person's working time: their timezone, local hours and working weekdays
+    (0 = Monday). Meeting slots (`bot.core.slots`) and matching (`bot.core.matching.hours`)
+    both work from it."""
+
+    tz: str
+    start: dt.time
+    end: dt.time
+    days: frozenset[int]
+
+
+@dataclass(frozen=True)
 class HoursSpec:
     """What a spec said: each part None when it was not given."""
 

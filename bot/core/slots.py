@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.hours import Availability
 from bot.core.numbers import read_id
 
 SLOT = dt.timedelta(minutes=30)
@@ -37,17 +37,6 @@ HORIZON = dt.timedelta(days=7)
 COUNT = 3
 #: Two slots on the same day are at least this far apart.
 APART = dt.timedelta(hours=2)
-
-
-@dataclass(frozen=True)
-class Availability:
-    """A person's working time: their timezone, local hours and working weekdays
-    (0 = Monday)."""
-
-    tz: str
-    start: dt.time
-    end: dt.time
-    days: frozenset[int]
 
 
 Span = tuple[dt.datetime, dt.datetime]

@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 
 from bot.core import outbox_keys
 from bot.core.blocks import Reply
-from bot.core.hours import stored_hours
+from bot.core.hours import Availability, stored_hours
 from bot.core.messages import slots as views
 from bot.core.messages.help import moved_on
 from bot.core.numbers import read_id
-from bot.core.slots import Availability, parse_more_value, pick_slots
+from bot.core.slots import parse_more_value, pick_slots
 from bot.core.status import OutboxKind
 from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
 from bot.services.delivery import deliver_now

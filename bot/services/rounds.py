@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 
 from bot.core import outbox_keys, participation
 from bot.core.blocks import Reply
-from bot.core.hours import stored_hours
+from bot.core.hours import Availability, stored_hours
 from bot.core.matching import MatchOptions, MatchResult, Participant, PastGroup, Weights, match
 from bot.core.messages import rounds as msg
 from bot.core.rounds import icebreaker_for, round_followup_time, slot_key
-from bot.core.slots import Availability
 from bot.core.status import OutboxKind, RoundStatus
 from bot.errors import MingleError, NotFoundError
 from bot.services import channels, faults, meeting_slots

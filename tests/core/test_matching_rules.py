@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core.hours import Availability
 from bot.core.matching import (
     MatchOptions,
     Participant,
@@ -20,7 +21,7 @@ from bot.core.matching import (
     match,
 )
 from bot.core.matching.affinity import Hours
-from bot.core.matching.hours import Profile, common, longest
+from bot.core.matching.hours import common, longest
 
 NOW = dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC)  # a Monday
 MON_THU = frozenset({0, 1, 2, 3})
@@ -100,7 +101,7 @@ def test_the_cycle_wraps_a_week():
 
 
 profile_st = st.builds(
-    Profile,
+    Availability,
     st.sampled_from(ZONES),
     st.builds(dt.time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45])),
     st.builds(dt.time, st.integers(0, 23), st.sampled_from([0, 20, 30])),

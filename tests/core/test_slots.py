@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.calendar import invite, invite_uid
+from bot.core.hours import Availability
 from bot.core.slots import (
     EDGE,
     LEAD,
     SLOT,
-    Availability,
     fallback_text,
     invite_filename,
     more_value,

@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from bot.core.hours import Availability
 from bot.core.matching import hours
 from bot.core.matching.model import (
     REFERENCE_DATE,
@@ -175,7 +176,7 @@ class Hours:
     cycle, and the profiles' pairwise best-day overlaps (`table`, minutes; None when there
     are too many profiles to tabulate: then `overlap_rows` computes them)."""
 
-    profiles: list[hours.Profile]
+    profiles: list[Availability]
     kind: Index
     first: dt.date
     cycle_days: int
@@ -185,7 +186,7 @@ class Hours:
 
     @classmethod
     def of(cls, participants: Sequence[Participant], first: dt.date, cycle_days: int) -> Hours:
-        ids: dict[hours.Profile, int] = {}
+        ids: dict[Availability, int] = {}
         kind = np.array([ids.setdefault(p.profile, len(ids)) for p in participants], dtype=np.intp)
         profiles = list(ids)
         starts, ends = hours.shift_arrays(profiles, first, cycle_days)

@@ -12,9 +12,9 @@ Two people's shared time is the longest single stretch inside a shift of each (t
 day's overlap: a meeting needs one stretch, not minutes spread over the week); a group's is
 the longest stretch inside a shift of every member.
 
-`Profile`s (timezone, hours, days) are what matching tabulates: a round of thousands has a
-few dozen to a few hundred distinct ones, so pairwise overlaps are computed per profile
-pair, vectorised (`best_overlap`), and looked up per person.
+Profiles (`bot.core.hours.Availability`: timezone, hours, days) are what matching
+tabulates: a round of thousands has a few dozen to a few hundred distinct ones, so pairwise
+overlaps are computed per profile pair, vectorised (`best_overlap`), and looked up per person.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
+
+from bot.core.hours import Availability
 
 DAY = 24 * 60
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -78,19 +80,8 @@ def utc_window(tz: str, start: dt.time, end: dt.time, day: dt.date) -> tuple[int
     return (minutes(start) - offset) % DAY, day_length(start, end), offset
 
 
-@dataclass(frozen=True)
-class Profile:
-    """What a person's working time depends on: timezone, hours and working weekdays
-    (0 = Monday)."""
-
-    tz: str
-    start: dt.time
-    end: dt.time
-    days: frozenset[int]
-
-
 @lru_cache(maxsize=16384)
-def shifts(profile: Profile, first: dt.date, cycle_days: int) -> tuple[Shift, ...]:
+def shifts(profile: Availability, first: dt.date, cycle_days: int) -> tuple[Shift, ...]:
     """Each working day's (start, end) in minutes from `first` 00:00 UTC, start taken
     modulo the cycle (so 0 <= start < cycle; end may pass the cycle's end)."""
     cycle = cycle_days * DAY
@@ -106,7 +97,7 @@ def shifts(profile: Profile, first: dt.date, cycle_days: int) -> tuple[Shift, ..
 
 
 def shift_arrays(
-    profiles: Sequence[Profile], first: dt.date, cycle_days: int
+    profiles: Sequence[Availability], first: dt.date, cycle_days: int
 ) -> tuple[Array, Array]:
     """Starts and ends (P x cycle_days) of each profile's shifts, by local day of the cycle,
     NOT taken modulo the cycle (day d starts near d * DAY); days off are empty."""
@@ -185,7 +176,7 @@ def intersect(a: Sequence[Shift], b: Sequence[Shift], cycle: int) -> list[Shift]
     return out
 
 
-def common(profiles: Sequence[Profile], first: dt.date, cycle_days: int) -> list[Shift]:
+def common(profiles: Sequence[Availability], first: dt.date, cycle_days: int) -> list[Shift]:
     """The stretches inside a shift of every profile, start modulo the cycle, sorted."""
     if not profiles:
         return []
@@ -211,7 +202,7 @@ class Stretch:
 
 
 @lru_cache(maxsize=65536)
-def _stretch(profiles: frozenset[Profile], first: dt.date, cycle_days: int) -> Stretch:
+def _stretch(profiles: frozenset[Availability], first: dt.date, cycle_days: int) -> Stretch:
     pieces = common(sorted(profiles, key=repr), first, cycle_days)
     length = longest(pieces)
     if length <= 0:
@@ -225,7 +216,7 @@ def _stretch(profiles: frozenset[Profile], first: dt.date, cycle_days: int) -> S
     return Stretch(length, clock, tuple(starts), tuple(weekdays))
 
 
-def stretch(profiles: Sequence[Profile], first: dt.date, cycle_days: int) -> Stretch:
+def stretch(profiles: Sequence[Availability], first: dt.date, cycle_days: int) -> Stretch:
     """The longest stretch every profile works on one day of the cycle (cached)."""
     return _stretch(frozenset(profiles), first, cycle_days)
 

@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.core.matching.hours import WORKWEEK, Profile
+from bot.core.hours import Availability
+from bot.core.matching.hours import WORKWEEK
 from bot.core.text import normalize_interest
 
 ReasonKind = Literal[
@@ -75,9 +76,9 @@ class Participant:
         object.__setattr__(self, "avoid", frozenset(self.avoid) - {self.id})
 
     @property
-    def profile(self) -> Profile:
+    def profile(self) -> Availability:
         """Timezone, hours and days: all that the person's working time depends on."""
-        return Profile(self.tz, self.work_start, self.work_end, self.work_days)
+        return Availability(self.tz, self.work_start, self.work_end, self.work_days)
 
     @property
     def name(self) -> str:
