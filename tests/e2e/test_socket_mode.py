@@ -7,13 +7,16 @@ connection within 15 s, reports its state on `/healthz`, and stops cleanly on SI
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -23,11 +26,22 @@ from slack_sdk import WebClient
 from slack_sdk.socket_mode.websocket_client import SocketModeClient
 from sqlalchemy import create_engine
 
+from bot import runmode
+from bot.app import build_deps
+from bot.config import load_settings
+from bot.core.status import OutboxStatus
 from bot.runmode import HealthServer, health_checks
+from bot.services.delivery import DEFAULT_LEASE, deliver_pending
+from bot.services.deps import Delivery
+from bot.slack.pacing import Pacer
 from bot.testing.cli import MINGLE, ROOT, clean_environment, free_port, run_cli
 from bot.testing.emulator import SlackEmulator
 from bot.testing.sample import build_sample_workspace
-from storage.db import make_session_factory
+from storage.db import make_engine, make_session_factory
+from storage.repositories import outbox
+from tests.conftest import IdleWorker, posted_keys
+from tests.e2e.conftest import enqueue_pair_intros
+from tests.e2e.test_shutdown import child_of, ok_posts, pid1_available
 
 RECONNECT_SECONDS = 15
 EXIT_SECONDS = 10
@@ -36,7 +50,15 @@ EXIT_SECONDS = 10
 class MingleRun:
     """`python -m bot.cli run` in a subprocess, pointed at the emulator."""
 
-    def __init__(self, emu: SlackEmulator, database_url: str, log: Path, **env: str) -> None:
+    def __init__(
+        self,
+        emu: SlackEmulator,
+        database_url: str,
+        log: Path,
+        *,
+        wrap: Sequence[str] = (),
+        **env: str,
+    ) -> None:
         self.health_port = free_port()
         environment = clean_environment(
             SLACK_BOT_TOKEN=emu.bot_token,
@@ -51,7 +73,7 @@ class MingleRun:
         self.log = log
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(
-            [*MINGLE, "run"],
+            [*wrap, *MINGLE, "run"],  # `wrap`: e.g. unshare, to run Mingle as PID 1
             cwd=ROOT,
             env=environment,
             stdout=self._log_file,
@@ -193,6 +215,98 @@ def test_sigterm_during_startup_still_exits_0(
         assert run.stop() == 0
     finally:
         run.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("as_pid1", [False, True], ids=["sigterm", "sigterm-as-pid-1"])
+def test_run_stops_mid_round_and_a_restart_resumes_at_once(
+    emu: SlackEmulator, sqlite_url: str, tmp_path: Path, as_pid1: bool
+) -> None:
+    """SIGTERM while a round's intros go out: exit 0 within 10 s, no row left "sending",
+    and the next process sends the rest at once (not after the 5-minute lease), each once."""
+    if as_pid1 and not pid1_available():
+        pytest.skip("unshare can't start a PID namespace here")
+    pairs = 40  # paced at Slack's limits, so the round is still going out at the signal
+    engine = make_engine(sqlite_url)
+    sessions = make_session_factory(engine)
+    keys = enqueue_pair_intros(emu, sessions, pairs)
+    wrap = ["unshare", "--user", "--map-root-user", "--pid", "--fork"] if as_pid1 else []
+    run = MingleRun(emu, sqlite_url, tmp_path / "mingle-run.log", wrap=wrap)
+    try:
+        wait_connected(emu, run, 0, timeout=60)
+        emu.wait_for(lambda: ok_posts(emu) >= 3, timeout=30, message="3 intros posted")
+        os.kill(child_of(run.process.pid) if as_pid1 else run.process.pid, signal.SIGTERM)
+        started = time.monotonic()
+        code = run.process.wait(timeout=EXIT_SECONDS + 5)
+        took = time.monotonic() - started
+    finally:
+        run.kill()
+    output = run.output()
+    assert code == 0, output
+    assert took < EXIT_SECONDS, f"took {took:.1f} s\n{output}"
+    assert "Traceback" not in output, output
+    with sessions() as session:
+        counts = outbox.counts(session)
+    assert counts[OutboxStatus.SENDING] == 0, (counts, output)  # finished or given back
+    assert 0 < counts[OutboxStatus.SENT] < pairs, counts
+
+    settings = load_settings(
+        slack_bot_token=emu.bot_token, slack_api_url=emu.api_url, database_url=sqlite_url
+    )
+    began = time.monotonic()
+    report = deliver_pending(
+        build_deps(settings, engine=engine), pacer=Pacer(scale=50.0), lease=DEFAULT_LEASE
+    )
+    assert time.monotonic() - began < 30
+    with sessions() as session:
+        assert outbox.counts(session)[OutboxStatus.SENT] == pairs
+    assert report.recovered == 0
+    assert posted_keys(emu) == Counter({key: 1 for key in keys})
+    engine.dispose()
+
+
+def test_a_socket_slow_to_close_still_leaves_time_to_stop_the_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """websocket-client's `close()` sometimes takes 9 s (its reader waits in `select`);
+    shutdown must still stop the delivery worker well within its budget."""
+    released = threading.Event()
+
+    class SlowToClose:
+        client = SimpleNamespace(current_session=None)
+
+        def close(self) -> None:
+            released.wait(30)
+
+    class Worker(IdleWorker):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stopped_after: float | None = None
+
+        def stop(self, timeout: float = 10.0) -> None:
+            self.stopped_after = time.monotonic() - started
+
+    monkeypatch.setattr(runmode, "build_socket_handler", lambda app, token: SlowToClose())
+    monkeypatch.setattr(runmode, "_exit_now", lambda code: None)  # the budget running out
+    worker = Worker()
+    delivery = Delivery(inline=False)
+    delivery.run(worker)
+    app: Any = SimpleNamespace(
+        listener_runner=SimpleNamespace(
+            listener_executor=SimpleNamespace(shutdown=lambda wait: None)
+        )
+    )
+    deps: Any = SimpleNamespace(delivery=delivery)
+    settings = load_settings(slack_app_token="xapp-1-slow", slack_bot_token="xoxb-slow")
+    stop = threading.Event()
+    stop.set()  # a SIGTERM during startup
+    started = time.monotonic()
+    try:
+        assert runmode.run_socket_mode(settings, deps, app, None, stop) == 0
+    finally:
+        released.set()
+    assert worker.stopped_after is not None, "the delivery worker was never stopped"
+    assert worker.stopped_after < runmode.SHUTDOWN_SECONDS - 4  # time left to post or release
 
 
 def test_health_names_a_database_that_does_not_answer(emu: SlackEmulator) -> None:
