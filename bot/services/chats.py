@@ -42,19 +42,7 @@ def home_section(deps: Deps, team_id: str, user_id: str) -> list[Block]:
     """The App Home's "Your chats" (`bot.services.features.HOME_SECTIONS`)."""
     with deps.sessions() as session:
         chats = repo.recent_chats(session, team_id, user_id, RECENT)
-    return views.chats_section(
-        [
-            views.ChatView(
-                match_id=chat.match_id,
-                channel_id=chat.channel_id,
-                at=chat.at,
-                others=tuple(u for u in chat.members if u != user_id),
-                outcome=chat.outcome,
-                agreed_at=chat.agreed_at,
-            )
-            for chat in chats
-        ]
-    )
+    return views.chats_section(chats)
 
 
 def _own_match(deps: Deps, team_id: str, user_id: str, value: str) -> Match:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.core.messages.chats import ChatView
 from storage.models import Match, MatchMember, MeetingSlot, Round, SlotPick, ThankYouNote
 from storage.repositories.inserts import insert_if_new
 
@@ -160,20 +160,8 @@ def has_note(session: Session, match_id: int, user_id: str) -> bool:
 # --- your chats -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Chat:
-    """One of a person's groups, for the Home tab."""
-
-    match_id: int
-    channel_id: str
-    at: dt.datetime
-    members: tuple[str, ...]
-    outcome: str | None
-    agreed_at: dt.datetime | None
-
-
-def recent_chats(session: Session, team_id: str, user_id: str, limit: int = 5) -> list[Chat]:
-    """The person's latest `limit` groups, newest first."""
+def recent_chats(session: Session, team_id: str, user_id: str, limit: int = 5) -> list[ChatView]:
+    """The person's latest `limit` groups, newest first, each with its other members."""
     rows = session.execute(
         select(Match, Round.channel_id, Round.created_at)
         .join(MatchMember, MatchMember.match_id == Match.id)
@@ -182,15 +170,15 @@ def recent_chats(session: Session, team_id: str, user_id: str, limit: int = 5) -
         .order_by(Round.created_at.desc(), Match.id.desc())
         .limit(limit)
     ).all()
-    chats: list[Chat] = []
+    chats: list[ChatView] = []
     for match, channel_id, created_at in rows:
         agreed = agreed_slot(session, match.id)
         chats.append(
-            Chat(
+            ChatView(
                 match_id=match.id,
                 channel_id=channel_id,
                 at=created_at,
-                members=tuple(match.user_ids),
+                others=tuple(u for u in match.user_ids if u != user_id),
                 outcome=match.outcome.value if match.outcome else None,
                 agreed_at=agreed.starts_at if agreed else None,
             )

@@ -76,5 +76,5 @@ def test_recent_chats_are_the_last_five_newest_first(session: Session) -> None:
     session.flush()
     chats = repo.recent_chats(session, TEAM, "UA")
     assert [c.match_id for c in chats] == [g.id for g in reversed(groups)][:5]
-    assert chats[0].members == ("UA", "U6") and chats[0].agreed_at == slot.starts_at
+    assert chats[0].others == ("U6",) and chats[0].agreed_at == slot.starts_at
     assert chats[1].agreed_at is None and chats[0].channel_id == "C1"
