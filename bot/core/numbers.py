@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.errors import InvalidInputError
+
 #: The largest stored ID (PostgreSQL `integer`).
 MAX_ID = 2**31 - 1
 
@@ -28,3 +30,12 @@ def read_number(text: str, low: int, high: int) -> int | None:
 def read_id(text: str) -> int | None:
     """`text` as a stored ID (1 to `MAX_ID`), or None."""
     return read_number(text, 1, MAX_ID)
+
+
+def button_id(value: str) -> int:
+    """The stored ID a button's value carries; anything else is an old or made-up button,
+    refused in plain words (the record it names is still to be checked by the caller)."""
+    found = read_id(value)
+    if found is None:
+        raise InvalidInputError("That button is out of date.")
+    return found

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.core.numbers import read_id
 from bot.core.schedule import (
     Cadence,
     ScheduleError,
@@ -231,13 +230,6 @@ def parse_skip_value(value: str) -> tuple[str, dt.datetime]:
     if not re.fullmatch(r"[CG][A-Z0-9]+", channel_id):
         raise InvalidInputError("That button is out of date.")
     return channel_id, parse_slot_key(key)
-
-
-def parse_match_value(value: str) -> int:
-    match_id = read_id(value)
-    if match_id is None:
-        raise InvalidInputError("That button is out of date.")
-    return match_id
 
 
 # --- icebreakers --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from bot.core import outbox_keys
 from bot.core.blocks import Block, Reply
 from bot.core.messages import chats as views
 from bot.core.messages.help import moved_on
-from bot.core.numbers import read_id
+from bot.core.numbers import button_id
 from bot.core.status import JOINED, MatchOutcome, OutboxKind
 from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
 from bot.services.delivery import deliver_now
@@ -47,9 +47,7 @@ def home_section(deps: Deps, team_id: str, user_id: str) -> list[Block]:
 
 def _own_match(deps: Deps, team_id: str, user_id: str, value: str) -> Match:
     """The group a button names, if the presser is in it; else a friendly error."""
-    match_id = read_id(value)
-    if match_id is None:
-        raise InvalidInputError("That button is out of date.")
+    match_id = button_id(value)
     with deps.sessions() as session:
         match = rounds_repo.get_match(session, match_id)
         if match is None or match.team_id != team_id:

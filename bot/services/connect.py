@@ -30,7 +30,7 @@ from bot.core.hours import stored_hours
 from bot.core.matching import Participant, PastGroup, Reason, common_ground
 from bot.core.matching.hours import is_timezone
 from bot.core.messages import connect as views
-from bot.core.numbers import read_id
+from bot.core.numbers import button_id
 from bot.core.status import JOINED, MatchOutcome, MemberStatus, OutboxKind
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services.delivery import deliver_now
@@ -460,9 +460,7 @@ def nudge_member(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> bo
 
 def say_hi(deps: Deps, team_id: str, user_id: str, nudge_value: str) -> Reply:
     """The nudge's "Say hi" button: a group DM with that person and a friendly starter."""
-    nudge_id = read_id(nudge_value)
-    if nudge_id is None:
-        raise InvalidInputError("That button is out of date.")
+    nudge_id = button_id(nudge_value)
     with deps.sessions() as session:
         nudge = repo.get_nudge(session, nudge_id)
         if nudge is None or nudge.team_id != team_id or nudge.user_id != user_id:

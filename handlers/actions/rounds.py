@@ -14,7 +14,8 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.core import ids
 from bot.core.blocks import Reply
-from bot.core.rounds import parse_match_value, parse_skip_value
+from bot.core.numbers import button_id
+from bot.core.rounds import parse_skip_value
 from bot.core.status import MatchOutcome
 from bot.services import round_followup
 from handlers.runtime import deps_of, send, team_of
@@ -66,7 +67,7 @@ def answer_followup(ack: Ack, body: dict[str, Any], context: BoltContext, respon
         deps_of(context),
         team_of(context),
         user_id,
-        parse_match_value(value),
+        button_id(value),
         OUTCOME_OF[action_id],
         _pressed(body),
     )

@@ -9,6 +9,7 @@ import pytest
 
 from bot.core import ids
 from bot.core.messages import rounds as msg
+from bot.core.numbers import button_id
 from bot.core.rounds import (
     ICEBREAKERS,
     RoundSetup,
@@ -16,7 +17,6 @@ from bot.core.rounds import (
     followup_time,
     heads_up_due,
     icebreaker_for,
-    parse_match_value,
     parse_setup,
     parse_skip_value,
     round_followup_time,
@@ -143,10 +143,10 @@ def test_button_values_round_trip_and_reject_garbage() -> None:
     for bad in ("", "C1", "nope|20260504T0830Z", "C1|yesterday", "<!channel>|x"):
         with pytest.raises(InvalidInputError):
             parse_skip_value(bad)
-    assert parse_match_value("42") == 42
+    assert button_id("42") == 42
     for bad in ("", "-1", "4 2", "x"):
         with pytest.raises(InvalidInputError):
-            parse_match_value(bad)
+            button_id(bad)
 
 
 # --- icebreakers ----------------------------------------------------------------------------
