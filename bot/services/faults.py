@@ -26,7 +26,7 @@ from bot.errors import (
     SlackRateLimited,
     SlackTransientError,
 )
-from bot.services.admins import workspace_admins
+from bot.services.admins import MAX_TOLD, workspace_admins
 from bot.services.deps import Deps
 from storage.models import Schedule
 from storage.repositories import channels as channels_repo
@@ -80,13 +80,19 @@ def describe(exc: BaseException, channel_id: str, attempts: int) -> str:
 
 def recipients(deps: Deps, schedule: Schedule) -> list[str]:
     """Who to tell: the admin who set the schedule (or the channel) up; else the workspace's
-    admins and owners (from Slack, when it answers) and `MINGLE_ADMINS`."""
+    admins and owners (from Slack, when it answers) and `MINGLE_ADMINS`; else, when Slack
+    can't say who they are (the outage that stopped the slot), the admins who set up the
+    workspace's other channels."""
     with deps.sessions() as session:
         config = channels_repo.get_config(session, schedule.team_id, schedule.channel_id)
     who = schedule.created_by or (config.created_by if config is not None else "")
     if who:
         return [who]
-    return workspace_admins(deps)
+    admins = workspace_admins(deps)
+    if admins:
+        return admins
+    with deps.sessions() as session:
+        return channels_repo.setup_admins(session, schedule.team_id)[:MAX_TOLD]
 
 
 def report_slot_fault(

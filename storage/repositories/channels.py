@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.schedule import Cadence
 from storage.models import ChannelConfig, Schedule
 from storage.repositories import workspaces
 
@@ -45,25 +46,22 @@ def save_schedule(
     team_id: str,
     channel_id: str,
     kind: str,
+    cadence: Cadence,
     *,
-    cadence: str,
-    weekday: int,
-    time_of_day: str,
-    timezone: str,
-    anchor_date: dt.date | None,
     now: dt.datetime,
     created_by: str = "",
 ) -> Schedule:
-    """Create or replace the channel's schedule of `kind`; it is enabled and skips nothing."""
+    """Create or replace the channel's schedule of `kind` with `cadence` (its anchor
+    included); it is enabled and skips nothing."""
     schedule = get_schedule(session, team_id, channel_id, kind)
     if schedule is None:
         schedule = Schedule(team_id=team_id, channel_id=channel_id, kind=kind)
         session.add(schedule)
-    schedule.cadence = cadence
-    schedule.weekday = weekday
-    schedule.time_of_day = time_of_day
-    schedule.timezone = timezone
-    schedule.anchor_date = anchor_date
+    schedule.cadence = cadence.kind
+    schedule.weekday = cadence.weekday
+    schedule.time_of_day = f"{cadence.at:%H:%M}"
+    schedule.timezone = cadence.tz
+    schedule.anchor_date = cadence.anchor
     schedule.enabled = True
     schedule.skip_next = False
     schedule.updated_at = now
@@ -90,3 +88,12 @@ def get_schedule_by_id(session: Session, schedule_id: int) -> Schedule | None:
         return None
     workspace = workspaces.get(session, schedule.team_id)
     return None if workspace is not None and workspace.uninstalled_at is not None else schedule
+
+
+def setup_admins(session: Session, team_id: str) -> list[str]:
+    """Who set Mingle up in the workspace's channels (their configs and schedules), as far
+    as the database remembers: admins, since only admins set channels up."""
+    configs = select(ChannelConfig.created_by).where(ChannelConfig.team_id == team_id)
+    schedules = select(Schedule.created_by).where(Schedule.team_id == team_id)
+    found = set(session.scalars(configs)) | set(session.scalars(schedules))
+    return sorted(who for who in found if who)

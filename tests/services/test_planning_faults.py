@@ -172,3 +172,35 @@ def test_the_scheduler_turns_a_retry_into_a_one_off_job(deps: Deps, emu: SlackEm
     job = scheduler.get_job(f"retry:{schedule_id}:20320301T0900Z")
     assert job is not None and job.func is sched.retry_slot
     assert job.args[3] == 2
+
+
+def run_out_of_retries(deps: Deps, schedule_id: int, clock: Clock) -> None:
+    retries = Retries()
+    sched.fire_slot(deps, schedule_id, retries)
+    while retries.asked:
+        retries.run_next(deps, clock)
+    assert rounds_planned(deps) == 0
+
+
+def test_a_lasting_outage_with_nobody_on_record_tells_the_workspace_admins(
+    deps: Deps, emu: SlackEmulator, clock: Clock
+) -> None:
+    schedule_id = add_schedule(deps)  # whoever set it up was forgotten (or never recorded)
+    emu.fail_next("conversations.members", "internal_error", times=50)
+    run_out_of_retries(deps, schedule_id, clock)
+    assert len(notes_to(deps, "UADMIN")) == 1 and len(notes_to(deps, "UOWNER")) == 1
+    assert notes_to(deps, PEOPLE[0]) == []
+
+
+def test_when_slack_cannot_list_the_admins_those_who_set_up_other_channels_are_told(
+    deps: Deps, emu: SlackEmulator, clock: Clock
+) -> None:
+    """users.list is down for the whole grace period, so Slack can't say who the admins
+    are: the admins Mingle knows from setting up its other channels hear of it."""
+    schedule_id = add_schedule(deps)
+    add_schedule(deps, channel_id="C0OTHER", created_by="UOWNER")
+    emu.fail_next("users.list", "internal_error", times=50)
+    run_out_of_retries(deps, schedule_id, clock)
+    [note] = notes_to(deps, "UOWNER")
+    assert "Slack had a temporary problem (internal_error)" in note.text
+    assert notes_to(deps, "UADMIN") == []
