@@ -36,6 +36,10 @@ PRIORITY: dict[OutboxKind, int] = {
     OutboxKind.INTRO: ASKED_FOR,  # an introduction, or "Introduce me"
     OutboxKind.SAY_HI: ASKED_FOR,  # a nudged member said hi
     OutboxKind.WELCOME: ASKED_FOR,  # someone just joined a Mingle channel
+    OutboxKind.SLOT_OFFER: ASKED_FOR,  # "None of these work": more meeting times
+    OutboxKind.SLOT_AGREED: ASKED_FOR,  # the confirmation of the time everyone picked
+    OutboxKind.SLOT_INVITE: ASKED_FOR,  # its .ics, right after it (same priority, later id)
+    OutboxKind.THANK_YOU: ASKED_FOR,  # a member's thank-you note
 }
 
 

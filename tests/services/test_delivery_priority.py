@@ -107,3 +107,32 @@ def test_without_a_worker_here_nothing_is_sent_from_the_request_thread(
     assert emu.calls == []
     with deps.sessions() as session:
         assert outbox.counts(session)[OutboxStatus.PENDING] == 1
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        OutboxKind.INTRO,
+        OutboxKind.SLOT_OFFER,  # "None of these work"
+        OutboxKind.SLOT_AGREED,  # the confirmation of a time
+        OutboxKind.SLOT_INVITE,
+        OutboxKind.THANK_YOU,
+    ],
+)
+def test_what_a_person_just_asked_for_is_sent_next(make_deps: MakeDeps, kind: OutboxKind) -> None:
+    deps = make_deps()
+    enqueue_backlog(deps)
+    now = dt.datetime.now(dt.UTC)
+    with deps.sessions.begin() as session:
+        outbox.enqueue(
+            session,
+            team_id="T0001",
+            key=f"asked:{kind}",
+            kind=kind,
+            text="Something Ana just asked for",
+            user_ids=["UANA", "UBEN"],
+            not_before=now,
+        )
+    with deps.sessions() as session:
+        [first] = outbox.due(session, now + dt.timedelta(seconds=1), 1, team_id="T0001")
+        assert first.kind == kind, f"{first.kind} goes before {kind}"
