@@ -130,11 +130,7 @@ def save_setup(deps: Deps, team_id: str, channel_id: str, user_id: str, setup: R
             team_id,
             channel_id,
             ROUND,
-            cadence=setup.cadence,
-            weekday=setup.weekday,
-            time_of_day=f"{setup.at:%H:%M}",
-            timezone=setup.tz,
-            anchor_date=anchor,
+            setup.as_cadence(anchor),
             now=now,
             created_by=user_id,
         )
@@ -149,34 +145,45 @@ def _schedule(session: Session, team_id: str, channel_id: str) -> Schedule:
     return schedule
 
 
-def pause(deps: Deps, team_id: str, channel_id: str) -> Reply:
+def _change_schedule(
+    deps: Deps,
+    team_id: str,
+    channel_id: str,
+    now: dt.datetime,
+    *,
+    enabled: bool | None = None,
+    skip_next: bool | None = None,
+) -> Schedule:
+    """Turn the channel's round schedule on or off, or have it skip its next round (the
+    parts not given stay as they are); the schedule as saved."""
     with deps.sessions.begin() as session:
         schedule = _schedule(session, team_id, channel_id)
-        schedule.enabled = False
-        schedule.updated_at = deps.clock()
+        if enabled is not None:
+            schedule.enabled = enabled
+        if skip_next is not None:
+            schedule.skip_next = skip_next
+        schedule.updated_at = now
+    return schedule
+
+
+def pause(deps: Deps, team_id: str, channel_id: str) -> Reply:
+    _change_schedule(deps, team_id, channel_id, deps.clock(), enabled=False)
     return msg.paused_reply(channel_id)
 
 
 def resume(deps: Deps, team_id: str, channel_id: str) -> Reply:
     now = deps.clock()
-    with deps.sessions.begin() as session:
-        schedule = _schedule(session, team_id, channel_id)
-        schedule.enabled = True
-        schedule.updated_at = now
-        cadence = cadence_of(schedule)
-        upcoming = next_run(cadence, now)
-        if schedule.skip_next:
-            upcoming = next_run(cadence, upcoming)
+    schedule = _change_schedule(deps, team_id, channel_id, now, enabled=True)
+    cadence = cadence_of(schedule)
+    upcoming = next_run(cadence, now)
+    if schedule.skip_next:
+        upcoming = next_run(cadence, upcoming)
     return msg.resumed_reply(channel_id, upcoming, cadence.tz)
 
 
 def skip_next(deps: Deps, team_id: str, channel_id: str) -> Reply:
     now = deps.clock()
-    with deps.sessions.begin() as session:
-        schedule = _schedule(session, team_id, channel_id)
-        schedule.skip_next = True
-        schedule.updated_at = now
-        cadence = cadence_of(schedule)
+    cadence = cadence_of(_change_schedule(deps, team_id, channel_id, now, skip_next=True))
     skipped = next_run(cadence, now)
     return msg.skip_next_reply(channel_id, skipped, next_run(cadence, skipped), cadence.tz)
 

@@ -90,24 +90,13 @@ class PromptService:
         setting = parse_prompt_schedule(args, channels.admin_timezone(self.deps, user_id))
         check_bot_in_channel(self.deps, channel_id)
         now = self.deps.clock()
-        anchor_date = fortnight_anchor(setting.as_cadence(), now)
+        cadence = setting.as_cadence(fortnight_anchor(setting.as_cadence(), now))
         with self.deps.sessions.begin() as session:
             existing = channels_repo.get_schedule(session, team_id, channel_id, PROMPT)
             already = existing is not None and existing.enabled
             channels_repo.save_schedule(
-                session,
-                team_id,
-                channel_id,
-                PROMPT,
-                cadence=setting.cadence,
-                weekday=setting.weekday,
-                time_of_day=f"{setting.at:%H:%M}",
-                timezone=setting.tz,
-                anchor_date=anchor_date,
-                now=now,
-                created_by=user_id,
+                session, team_id, channel_id, PROMPT, cadence, now=now, created_by=user_id
             )
-        cadence = setting.as_cadence(anchor_date)
         log.info("prompts on in %s/%s: %s", team_id, channel_id, cadence.describe())
         upcoming = when_text(next_run(cadence, now), setting.tz)
         return msg.prompts_on_reply(channel_id, cadence.describe(), "on " + upcoming, already)

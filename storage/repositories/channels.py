@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.schedule import Cadence
 from storage.models import ChannelConfig, Schedule
 from storage.repositories import workspaces
 
@@ -45,25 +46,22 @@ def save_schedule(
     team_id: str,
     channel_id: str,
     kind: str,
+    cadence: Cadence,
     *,
-    cadence: str,
-    weekday: int,
-    time_of_day: str,
-    timezone: str,
-    anchor_date: dt.date | None,
     now: dt.datetime,
     created_by: str = "",
 ) -> Schedule:
-    """Create or replace the channel's schedule of `kind`; it is enabled and skips nothing."""
+    """Create or replace the channel's schedule of `kind` with `cadence` (its anchor
+    included); it is enabled and skips nothing."""
     schedule = get_schedule(session, team_id, channel_id, kind)
     if schedule is None:
         schedule = Schedule(team_id=team_id, channel_id=channel_id, kind=kind)
         session.add(schedule)
-    schedule.cadence = cadence
-    schedule.weekday = weekday
-    schedule.time_of_day = time_of_day
-    schedule.timezone = timezone
-    schedule.anchor_date = anchor_date
+    schedule.cadence = cadence.kind
+    schedule.weekday = cadence.weekday
+    schedule.time_of_day = f"{cadence.at:%H:%M}"
+    schedule.timezone = cadence.tz
+    schedule.anchor_date = cadence.anchor
     schedule.enabled = True
     schedule.skip_next = False
     schedule.updated_at = now
