@@ -19,6 +19,8 @@ SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 Mode = Literal["socket", "http"]
+#: What a boolean setting may say (pydantic's spellings of true and false).
+_ON_OR_OFF = frozenset("true false 1 0 yes no on off t f y n".split())
 
 
 class Settings(BaseSettings):
@@ -88,6 +90,13 @@ class Settings(BaseSettings):
         value = value.strip()
         if not value or any(ch.isspace() or ch in "/:" for ch in value):
             raise ValueError("must be a host name or IPv4 address, such as 0.0.0.0 or 127.0.0.1")
+        return value
+
+    @field_validator("scheduler_enabled", "worker_enabled", mode="before")
+    @classmethod
+    def _on_or_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() not in _ON_OR_OFF:
+            raise ValueError(f"{value.strip()!r} is not true or false")
         return value
 
     @field_validator("retention_days", mode="before")

@@ -63,6 +63,29 @@ def test_malformed_setting_is_one_clear_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("MINGLE_RETENTION_DAYS", "0", "'0' is not a number of days from 1 to 3650"),
+        ("MINGLE_RETENTION_DAYS", "ninety", "'ninety' is not a number of days from 1 to 3650"),
+        ("MINGLE_WORKER", "maybe", "'maybe' is not true or false"),
+        ("MINGLE_SCHEDULER", "sometimes", "'sometimes' is not true or false"),
+        (
+            "MINGLE_HEALTH_HOST",
+            "http://x",
+            "must be a host name or IPv4 address, such as 0.0.0.0 or 127.0.0.1",
+        ),
+    ],
+)
+def test_a_bad_operations_setting_stops_startup_in_one_line(
+    tmp_path: Path, name: str, value: str, problem: str
+) -> None:
+    env = {"MINGLE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db", name: value}
+    result = run_cli("db", "current", env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"mingle: {name} is malformed: {problem}"
+
+
 def test_missing_tokens_stop_startup_naming_the_setting(tmp_path: Path) -> None:
     env = {"MINGLE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
     result = run_cli("run", env=env)
