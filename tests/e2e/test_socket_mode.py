@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.socket_mode.websocket_client import SocketModeClient
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, func, select
 
 from bot import runmode
 from bot.app import build_deps
@@ -38,6 +38,7 @@ from bot.testing.cli import MINGLE, ROOT, clean_environment, free_port, run_cli
 from bot.testing.emulator import SlackEmulator
 from bot.testing.sample import build_sample_workspace
 from storage.db import make_engine, make_session_factory
+from storage.models import Base
 from storage.repositories import outbox
 from tests.conftest import IdleWorker, posted_keys
 from tests.e2e.conftest import enqueue_pair_intros
@@ -155,6 +156,52 @@ def test_a_slash_command_over_the_socket_is_acked_and_answered(
     assert "/mingle" in json.dumps(replies[-1])
     assert running.stop() == 0
     assert "Traceback" not in running.output()
+
+
+def table_rows(database_url: str) -> dict[str, int]:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table.name: int(connection.scalar(select(func.count()).select_from(table)) or 0)
+                for table in Base.metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_events_mingle_ignores_cost_no_write_over_the_socket(
+    emu: SlackEmulator, running: MingleRun, sqlite_url: str
+) -> None:
+    def event(body: dict[str, Any], event_id: str) -> str:
+        payload = {
+            "token": "deprecated-verification-token",
+            "team_id": emu.team_id,
+            "api_app_id": emu.socket_mode.app_id,
+            "event": body,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+        }
+        return emu.socket_mode.push("events_api", payload)
+
+    before = table_rows(sqlite_url)
+    chatter = []
+    for i in range(30):
+        ts = f"{time.time():.6f}"
+        message = {"type": "message", "channel": "C0COFFEE", "user": "U0ALICE", "ts": ts}
+        chatter.append(event({**message, "text": f"chatter {i}"}, f"EvCHAT{i:03d}"))
+    for envelope_id in chatter:
+        emu.wait_for(lambda e=envelope_id: emu.socket_mode.acks(e), timeout=10)
+    assert table_rows(sqlite_url) == before
+    home = {"type": "app_home_opened", "user": "U0ALICE", "tab": "home", "channel": "D1"}
+    emu.wait_for(lambda: emu.socket_mode.acks(event(home, "EvHOME001")), timeout=10)
+    emu.wait_for(  # what Mingle acts on is still recorded, once
+        lambda: table_rows(sqlite_url)["processed_event"] == before["processed_event"] + 1,
+        timeout=10,
+    )
+    assert running.stop() == 0
 
 
 @pytest.mark.slow
