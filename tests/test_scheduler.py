@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from functools import partial
 from typing import Any
 
 import pytest
@@ -17,7 +18,8 @@ from bot.services.deps import Deps
 from bot.testing.emulator import SlackEmulator
 from storage.db import make_engine
 from storage.models import Member, OutboundMessage, Round, Schedule
-from tests.conftest import IdleWorker, MakeDeps
+from tests import seed
+from tests.conftest import IdleWorker, MakeDeps, run_at_once
 from tests.services.test_rounds import CHANNEL, PEOPLE, TEAM, add_members
 
 UTC = dt.UTC
@@ -56,22 +58,16 @@ def deps(make_deps: MakeDeps, clock: Clock) -> Deps:
 
 
 def add_schedule(deps: Deps, **fields: Any) -> int:
+    """The id of a schedule (`tests.seed.add_schedule`) of this module's channel, set up a
+    month before `SLOT` unless `fields` say otherwise."""
     values: dict[str, Any] = {
         "team_id": TEAM,
         "channel_id": CHANNEL,
-        "kind": "round",
-        "cadence": "weekly",
-        "weekday": 0,
-        "time_of_day": "10:00",
-        "timezone": "Europe/Berlin",
         "updated_at": SLOT - dt.timedelta(days=30),
+        **fields,
     }
-    values.update(fields)
     with deps.sessions.begin() as session:
-        schedule = Schedule(**values)
-        session.add(schedule)
-        session.flush()
-        return int(schedule.id)
+        return int(seed.add_schedule(session, **values).id)
 
 
 def rounds_planned(deps: Deps) -> int:
@@ -243,11 +239,7 @@ def test_two_schedulers_firing_the_same_slot_plan_one_round(
         sched.fire_slot(instance, schedule_id)
 
     try:
-        threads = [threading.Thread(target=fire, args=(i,)) for i in instances]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        run_at_once([partial(fire, i) for i in instances])
     finally:
         for engine in engines:
             engine.dispose()

@@ -19,8 +19,9 @@ from bot.services.answers import AnswerService, SharedAnswer
 from bot.services.deps import Deps
 from bot.services.prompts import PromptService, post_prompt_now, post_scheduled_prompt
 from bot.testing.emulator import SlackEmulator
-from storage.models import Answer, OutboundMessage, Prompt, Schedule
+from storage.models import Answer, OutboundMessage, Prompt
 from storage.repositories import members as members_repo
+from tests import seed
 from tests.conftest import MakeDeps, run_at_once
 
 TEAM = "T0001"
@@ -55,17 +56,9 @@ def top_level(emu: SlackEmulator) -> list[dict]:
 def test_the_scheduler_runs_prompt_schedules(deps: Deps, emu: SlackEmulator) -> None:
     assert scheduler.SCHEDULED_KINDS["prompt"] is post_scheduled_prompt
     with deps.sessions.begin() as session:
-        schedule = Schedule(
-            team_id=TEAM,
-            channel_id=CHANNEL,
-            kind="prompt",
-            cadence="weekly",
-            weekday=2,
-            time_of_day="10:00",
-            timezone="Europe/Berlin",
-            updated_at=SLOT - dt.timedelta(days=3),
+        schedule = seed.add_schedule(
+            session, TEAM, CHANNEL, kind="prompt", weekday=2, updated_at=SLOT - dt.timedelta(days=3)
         )
-        session.add(schedule)
     scheduler.fire_slot(deps, schedule.id)
     scheduler.fire_slot(deps, schedule.id)  # a second instance firing the same slot
     posted = emu.wait_for(lambda: top_level(emu))

@@ -36,6 +36,7 @@ from storage.repositories import answers as answers_repo
 from storage.repositories import members as members_repo
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import rounds as rounds_repo
+from tests import seed
 from tests.conftest import IdleWorker, MakeDeps, run_at_once
 
 TEAM = "T0001"
@@ -62,18 +63,7 @@ def deps(make_deps: MakeDeps) -> Deps:
     deps = make_deps(clock=lambda: NOW, delivery=IdleWorker())
     with deps.sessions.begin() as session:
         session.add(ChannelConfig(team_id=TEAM, channel_id=CHANNEL, created_by="UADMIN"))
-        session.add(
-            Schedule(
-                team_id=TEAM,
-                channel_id=CHANNEL,
-                kind="round",
-                cadence="weekly",
-                weekday=0,
-                time_of_day="10:00",
-                timezone="Europe/Berlin",
-                updated_at=NOW - dt.timedelta(days=7),
-            )
-        )
+        seed.add_schedule(session, TEAM, CHANNEL, updated_at=NOW - dt.timedelta(days=7))
     return deps
 
 
