@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 import urllib.error
@@ -194,3 +195,45 @@ def test_socket_mode_app_builds_without_a_signing_secret(sqlite_url: str) -> Non
         handler = SocketModeHandler(app, "xapp-1-A0001-socket")
         assert handler.app is app
         handler.client.close()
+
+
+@pytest.mark.parametrize(
+    ("worker", "scheduler"), [("false", "true"), ("true", "false")], ids=["scheduler", "worker"]
+)
+def test_the_worker_and_the_scheduler_start_apart(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_url: str, worker: str, scheduler: str
+) -> None:
+    """As the README says: `MINGLE_WORKER=false` sends nothing here (another instance's
+    worker does), even with the scheduler on; `MINGLE_SCHEDULER=false` still delivers."""
+    from bot.cli import _start
+    from bot.scheduler import stop_background
+    from bot.services.delivery import deliver_now
+    from tests.e2e.conftest import enqueue_pair_intros
+
+    with SlackEmulator() as emu:
+        env = clean_environment(
+            SLACK_BOT_TOKEN=emu.bot_token,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=emu.api_url,
+            MINGLE_DATABASE_URL=sqlite_url,
+            MINGLE_WORKER=worker,
+            MINGLE_SCHEDULER=scheduler,
+        )
+        for name in [k for k in os.environ if k.startswith(("SLACK_", "MINGLE_"))]:
+            monkeypatch.delenv(name)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(tmp_path)  # no .env
+        monkeypatch.setattr("bot.logs.configure_logging", lambda level: None)  # pytest's
+        _, deps, _, jobs = _start("http")
+        try:
+            assert deps.delivery.running is (worker == "true")
+            assert (jobs is not None and jobs.running) is (scheduler == "true")
+            enqueue_pair_intros(emu, deps.sessions, 1)
+            deliver_now(deps)  # what a handler or a scheduled job does after enqueueing
+            if worker == "true":
+                emu.wait_for(lambda: emu.calls_to("chat.postMessage"), timeout=10)
+            else:
+                assert emu.calls_to("conversations.open") == []  # nothing sent in place
+        finally:
+            assert stop_background(deps, jobs)
