@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,6 +42,7 @@ from storage.models import (
     Workspace,
 )
 from storage.repositories import channels as channels_repo
+from tests.conftest import run_at_once
 from tests.e2e.conftest import reply_text
 
 ACME, GLOBEX = "T0001", "T0002"
@@ -299,11 +301,7 @@ def test_rotating_tokens_refresh_before_expiry_once_across_instances(two: Any) -
         barrier.wait()
         tokens.append(str(lookup.gateway(ACME).client.token))
 
-    threads = [threading.Thread(target=use, args=(w,)) for w in (first, second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(20)
+    run_at_once([partial(use, w) for w in (first, second)], timeout=20)
     after = [c for c in emu.calls if c.method == "oauth.v2.access"][before:]
     print(
         f"two instances at once: {len(after)} refresh call(s), tokens equal: {len(set(tokens)) == 1}"
