@@ -64,6 +64,7 @@ class RunningApp:
             admins_raw=admins,
             scheduler_enabled=False,
         )
+        self._owns_engine = engine is None
         self.engine = engine or make_engine(self.settings.database_url)
         if migrate:
             upgrade(self.engine)
@@ -116,6 +117,8 @@ class RunningApp:
             self._thread.join(timeout=10)
         self._socket.close()
         self.app.listener_runner.listener_executor.shutdown(wait=True)
+        if self._owns_engine:  # its pooled connections close now, not when collected
+            self.engine.dispose()
 
     def __enter__(self) -> RunningApp:
         return self.start()

@@ -45,9 +45,25 @@ class Stack:
         )
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `both_databases` runs its `stack` on SQLite, and again on PostgreSQL
+    when it is configured (the others run on SQLite only, to keep the suite quick)."""
+    if "stack" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_databases"
+    ):
+        metafunc.parametrize("stack_database_url", ["sqlite", "postgres"], indirect=True)
+
+
 @pytest.fixture
-def stack(emu: SlackEmulator, sample: SampleWorkspace, sqlite_url: str) -> Iterator[Stack]:
-    with RunningApp(emu, sqlite_url, admins=sample.admin_id) as running:
+def stack_database_url(request: pytest.FixtureRequest) -> str:
+    """The database the app of `stack` uses (SQLite unless the test is `both_databases`)."""
+    kind = getattr(request, "param", "sqlite")
+    return str(request.getfixturevalue("sqlite_url" if kind == "sqlite" else "postgres_url"))
+
+
+@pytest.fixture
+def stack(emu: SlackEmulator, sample: SampleWorkspace, stack_database_url: str) -> Iterator[Stack]:
+    with RunningApp(emu, stack_database_url, admins=sample.admin_id) as running:
         yield Stack(emu, running, running.driver(), sample)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import partial
 from typing import Any
 
 import pytest
@@ -25,6 +26,8 @@ from bot.services.prompts import post_prompt_now
 from bot.testing.driver import text_input
 from storage.models import Answer, Match, Member, Prompt, RoundSkip, Schedule
 from tests.e2e.conftest import MONDAY_SLOT, SUNDAY, Stack, reply_text
+
+pytestmark = pytest.mark.both_databases  # its promises hold on both databases
 
 TEAM = "T0001"
 COFFEE = "C0COFFEE"
@@ -94,13 +97,12 @@ def followups_asked(stack: Stack, clock: list[dt.datetime]) -> tuple[Match, Matc
     assert round_followup.send_due_followups(stack.app.deps) == 2
     with stack.app.deps.sessions() as session:
         first, second = session.scalars(select(Match).order_by(Match.id)).all()
+
+    def asked(users: list[str]) -> list[dict[str, Any]]:
+        return [m for m in dm_messages(stack, *users) if "Did you meet" in m["text"]]
+
     for match in (first, second):
-        stack.emu.wait_for(
-            lambda match=match: [
-                m for m in dm_messages(stack, *match.user_ids) if "Did you meet" in m["text"]
-            ],
-            timeout=20,
-        )
+        stack.emu.wait_for(partial(asked, list(match.user_ids)), timeout=20)
     question = [m for m in dm_messages(stack, *first.user_ids) if "Did you meet" in m["text"]]
     return first, second, question[0]
 
@@ -146,7 +148,7 @@ def test_we_met_on_a_crafted_message_rewrites_neither_the_summary_nor_another_in
     )
     stack.emu.wait_for(
         lambda: [
-            m for m in stack.emu.messages(first.conversation_id) if "You met" in reply_text(m)
+            m for m in stack.emu.messages(str(first.conversation_id)) if "You met" in reply_text(m)
         ],
         timeout=10,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.services import rounds
@@ -13,6 +14,8 @@ from bot.services.delivery import deliver_pending
 from bot.services.profiles import ProfileService
 from storage.models import Match, Member
 from tests.e2e.conftest import MONDAY_SLOT, Stack, reply_text
+
+pytestmark = pytest.mark.both_databases  # its promises hold on both databases
 
 COFFEE = "C0COFFEE"
 

@@ -19,6 +19,8 @@ from storage.models import Match, MeetingSlot, OutboundMessage, SlotPick, ThankY
 from tests.e2e.conftest import Stack, assert_valid_message, reply_text
 from tests.e2e.test_rounds import coffee_people, join, setup
 
+pytestmark = pytest.mark.both_databases  # its promises hold on both databases
+
 SUNDAY = dt.datetime(2032, 2, 29, 12, 0, tzinfo=dt.UTC)
 DATE = re.compile(r"<!date\^(\d+)\^\{date_short_pretty\} at \{time\}\|([^>]+ UTC)>")
 

@@ -17,6 +17,8 @@ from bot.testing.driver import multi_select
 from storage.models import Avoid, Match, Member
 from tests.e2e.conftest import Stack, assert_valid_message, reply_text
 
+pytestmark = pytest.mark.both_databases  # its promises hold on both databases
+
 TEAM = "T0001"
 COFFEE = "C0COFFEE"
 # Four people in Singapore (so only hours and days tell them apart).

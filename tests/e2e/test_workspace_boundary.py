@@ -14,6 +14,8 @@ from bot.testing.driver import HttpResult, SlackDriver, text_input
 from tests.e2e.conftest import Stack
 from tests.e2e.trust import row_counts
 
+pytestmark = pytest.mark.both_databases  # its promises hold on both databases
+
 OTHER_TEAM = "T0OTHER"
 STRANGER = "U0STRANGER"
 
