@@ -9,6 +9,10 @@ bare FIN. What the client does not notice by itself is a connection that stays o
 silent (a half-open connection): `StallWatch` closes it when pings go unanswered, and the
 client then reconnects.
 
+At startup, Slack failing to open a connection in a way that may pass (an outage, a rate
+limit, no answer) is tried again, 1, 2, 4... up to 60 s apart; a refused app token stops
+startup with one line. Errors are told apart by type (`bot.slack.gateway.slack_errors`).
+
 `MINGLE_HEALTH_PORT` starts a small HTTP server with `GET /healthz`: 200 when the socket is
 connected and the database answers, 503 otherwise, saying which one failed.
 
@@ -32,9 +36,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from slack_sdk.errors import SlackApiError
-
-from bot.errors import ConfigError
+from bot.errors import ConfigError, SlackError, SlackTransientError
+from bot.slack.gateway import slack_errors
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -52,6 +55,8 @@ PONG_TIMEOUT = 5.0
 SHUTDOWN_SECONDS = 8.0
 #: How long shutdown waits for the Socket Mode client to close before it goes on.
 CLOSE_SECONDS = 2.0
+#: At most this long between tries while Slack can't open a connection at startup.
+CONNECT_RETRY_MAX = 60.0
 
 
 def build_socket_handler(app: App, app_token: str) -> Any:
@@ -265,14 +270,23 @@ def run_socket_mode(
         steps.append(("the health endpoint", health.stop))
         log.info("health at http://%s:%s/healthz", settings.health_host, health.port)
     watch.start()
-    if not stop.is_set():
+    wait = 1.0
+    while not stop.is_set():
         try:
-            handler.connect()
-        except SlackApiError as exc:
+            with slack_errors("apps.connections.open"):
+                handler.connect()
+        except SlackTransientError as exc:  # Slack's bad day, not a refusal: try again
+            log.warning(
+                "Slack couldn't open a Socket Mode connection (%s); again in %.0f s", exc.code, wait
+            )
+            stop.wait(wait)
+            wait = min(wait * 2, CONNECT_RETRY_MAX)
+            continue
+        except SlackError as exc:
             shutdown(steps)
-            error = exc.response.get("error") if exc.response is not None else exc
-            raise ConfigError(f"SLACK_APP_TOKEN was refused by Slack ({error}).") from None
+            raise ConfigError(f"SLACK_APP_TOKEN was refused by Slack ({exc.code}).") from None
         log.info("Mingle is connected to Slack over Socket Mode")
+        break
     stop.wait()
     return shutdown(steps)
 

@@ -253,6 +253,39 @@ def test_health_reflects_the_socket_connection(emu: SlackEmulator, running: Ming
 
 
 @pytest.mark.slow
+def test_a_slack_outage_at_startup_is_waited_out(
+    emu: SlackEmulator, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Slack failing `apps.connections.open` for a while (its bad day) is not a refused
+    token: `mingle run` keeps trying and connects once Slack answers."""
+    emu.fail_next("apps.connections.open", "internal_error", times=2)
+    run = MingleRun(emu, sqlite_url, tmp_path / "outage.log")
+    try:
+        wait_connected(emu, run, 0, timeout=30)
+        assert run.health()[0] == 200
+        assert run.stop() == 0
+    finally:
+        run.kill()
+    assert "was refused" not in run.output()
+    assert "Traceback" not in run.output()
+
+
+@pytest.mark.slow
+def test_a_refused_app_token_stops_startup_in_one_line(emu: SlackEmulator, sqlite_url: str) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": emu.bot_token,
+        "SLACK_APP_TOKEN": "xapp-1-not-the-apps-token",
+        "SLACK_API_URL": emu.api_url,
+        "MINGLE_DATABASE_URL": sqlite_url,
+        "MINGLE_LOG_LEVEL": "ERROR",
+    }
+    result = run_cli("run", env=env)
+    assert result.returncode == 1
+    assert "SLACK_APP_TOKEN was refused by Slack (invalid_auth)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
 def test_sigterm_during_startup_still_exits_0(
     emu: SlackEmulator, sqlite_url: str, tmp_path: Path
 ) -> None:
