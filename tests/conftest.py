@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.app import build_deps
 from bot.config import load_settings
@@ -102,6 +102,14 @@ def session(sessions: SessionFactory) -> Iterator[Session]:
     """One transaction for the whole test, committed at its end."""
     with sessions.begin() as s:
         yield s
+
+
+def only_id(deps: Deps, column: InstrumentedAttribute[int]) -> int:
+    """The id (`column`, like `Round.id`) of the one row the test made in that table."""
+    with deps.sessions() as session:
+        found = session.scalar(select(column))
+    assert found is not None
+    return int(found)
 
 
 # --- Slack -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from storage.models import ChannelConfig, Match, OutboundMessage, Round
 from storage.repositories import members as members_repo
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import rounds as rounds_repo
-from tests.conftest import IdleWorker, MakeDeps
+from tests.conftest import IdleWorker, MakeDeps, only_id
 
 TEAM = "T0001"
 CHANNEL = "C1"
@@ -122,7 +122,7 @@ def test_a_partner_with_no_other_group_is_told_plainly(deps: Deps) -> None:
     assert groups(deps) == []  # the group never met: its intro never went out
     (note,) = rows(deps, OutboxKind.ROUND_ALONE)
     assert note.user_ids == [partner] and note.status == "pending"
-    assert note.key == outbox_keys.round_alone(_round_id(deps), partner)
+    assert note.key == outbox_keys.round_alone(only_id(deps, Round.id), partner)
     assert "Your match" in note.text and "no longer on Mingle" in note.text
     assert "next round" in note.text
     assert_no_trace(note, gone, "Person0")
@@ -133,13 +133,6 @@ def test_a_partner_with_no_other_group_is_told_plainly(deps: Deps) -> None:
     assert intro.status == "skipped" and intro.text == "" and intro.user_ids == []
     (summary,) = rows(deps, OutboxKind.ROUND_SUMMARY)
     assert summary.status == "skipped"  # no group is left to announce
-
-
-def _round_id(deps: Deps) -> int:
-    with deps.sessions() as session:
-        found = session.scalar(select(Round.id))
-    assert found is not None
-    return int(found)
 
 
 def test_a_group_that_keeps_two_people_is_introduced_without_them(deps: Deps) -> None:

@@ -37,7 +37,7 @@ from storage.repositories import members as members_repo
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import rounds as rounds_repo
 from tests import seed
-from tests.conftest import IdleWorker, MakeDeps, run_at_once
+from tests.conftest import IdleWorker, MakeDeps, only_id, run_at_once
 
 TEAM = "T0001"
 CHANNEL = "C1"
@@ -107,13 +107,6 @@ def heads_up_sent(deps: Deps, user_id: str) -> tuple[str, str]:
         row.status = OutboxStatus.SENT
         row.sent_channel, row.sent_ts = where
     return where
-
-
-def schedule_id(deps: Deps) -> int:
-    with deps.sessions() as session:
-        found = session.scalar(select(Schedule.id))
-    assert found is not None
-    return int(found)
 
 
 # --- who takes part -------------------------------------------------------------------------
@@ -323,12 +316,12 @@ def test_skip_next_skips_exactly_one_slot(deps: Deps) -> None:
         schedule = session.scalar(select(Schedule))
         assert schedule is not None
         schedule.skip_next = True
-    assert rounds.scheduled_round(deps, schedule_id(deps), SLOT) is None
+    assert rounds.scheduled_round(deps, only_id(deps, Schedule.id), SLOT) is None
     with deps.sessions() as session:
         assert session.scalar(select(Round.status)) == "skipped"
         assert session.scalar(select(Schedule.skip_next)) is False
     assert count(deps, OutboundMessage) == 0
-    planned = rounds.scheduled_round(deps, schedule_id(deps), SLOT + dt.timedelta(days=7))
+    planned = rounds.scheduled_round(deps, only_id(deps, Schedule.id), SLOT + dt.timedelta(days=7))
     assert planned is not None and planned.groups == 2
 
 
@@ -338,7 +331,7 @@ def test_a_paused_schedule_plans_nothing(deps: Deps) -> None:
         schedule = session.scalar(select(Schedule))
         assert schedule is not None
         schedule.enabled = False
-    assert rounds.scheduled_round(deps, schedule_id(deps), SLOT) is None
+    assert rounds.scheduled_round(deps, only_id(deps, Schedule.id), SLOT) is None
     assert count(deps, Round) == 0
 
 
