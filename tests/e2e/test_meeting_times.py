@@ -16,20 +16,12 @@ from bot.core.stats import ReportOptions
 from bot.services.chats import CANT_REACH
 from bot.services.stats import StatsService
 from storage.models import Match, MeetingSlot, OutboundMessage, SlotPick, ThankYouNote
-from tests.e2e.conftest import Stack, assert_valid_message, reply_text
+from tests.e2e.conftest import SUNDAY, Stack, assert_valid_message, reply_text
 from tests.e2e.test_rounds import coffee_people, join, setup
 
 pytestmark = pytest.mark.both_databases  # its promises hold on both databases
 
-SUNDAY = dt.datetime(2032, 2, 29, 12, 0, tzinfo=dt.UTC)
 DATE = re.compile(r"<!date\^(\d+)\^\{date_short_pretty\} at \{time\}\|([^>]+ UTC)>")
-
-
-@pytest.fixture
-def clock(stack: Stack) -> list[dt.datetime]:
-    now = [SUNDAY]
-    stack.app.deps.clock = lambda: now[0]
-    return now
 
 
 def a_pair(stack: Stack) -> tuple[str, str, str]:
