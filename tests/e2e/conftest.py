@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
-from bot.core.status import OutboxKind
+from bot.app import build_deps
+from bot.config import load_settings
+from bot.core.status import OutboxKind, OutboxStatus
+from bot.services.delivery import DEFAULT_LEASE, deliver_pending
+from bot.slack.pacing import Pacer
 from bot.testing.app_runner import RunningApp
 from bot.testing.blockkit import readable_texts, validate_blocks
 from bot.testing.driver import SlackDriver
 from bot.testing.emulator import SlackEmulator
 from bot.testing.sample import SampleWorkspace
-from storage.db import SessionFactory
+from storage.db import SessionFactory, make_session_factory
 from storage.repositories import outbox
+from tests.conftest import posted_keys
 
 # A Sunday noon in UTC: the next "monday 10:00 Europe/Berlin" slot is 21 hours away. It is
 # in the future, so rows the outbox dates by the real clock are due by the app's clock too.
@@ -104,3 +112,30 @@ def enqueue_pair_intros(emu: SlackEmulator, sessions: SessionFactory, pairs: int
                 not_before=dt.datetime.now(dt.UTC),
             )
     return keys
+
+
+def assert_resumes_at_once(
+    emu: SlackEmulator, engine: Engine, database_url: str, keys: Sequence[str], output: str = ""
+) -> None:
+    """After a process was stopped while the intros `keys` went out: no row is left
+    "sending", some but not all were sent, and a fresh delivery pass (with the default
+    5-minute lease) sends the rest at once, each exactly once. `output`: the stopped
+    process's log, shown when a check fails."""
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        counts = outbox.counts(session)
+    assert counts[OutboxStatus.SENDING] == 0, (counts, output)  # finished or given back
+    assert 0 < counts[OutboxStatus.SENT] < len(keys), counts
+
+    settings = load_settings(
+        slack_bot_token=emu.bot_token, slack_api_url=emu.api_url, database_url=database_url
+    )
+    began = time.monotonic()
+    report = deliver_pending(
+        build_deps(settings, engine=engine), pacer=Pacer(scale=50.0), lease=DEFAULT_LEASE
+    )
+    assert time.monotonic() - began < 30
+    with sessions() as session:
+        assert outbox.counts(session)[OutboxStatus.SENT] == len(keys)
+    assert report.recovered == 0
+    assert posted_keys(emu) == Counter({key: 1 for key in keys})

@@ -16,22 +16,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from bot.app import build_deps
-from bot.config import load_settings
-from bot.core.status import OutboxStatus
-from bot.services.delivery import DEFAULT_LEASE, deliver_pending
-from bot.slack.pacing import Pacer
 from bot.testing.cli import free_port
 from bot.testing.emulator import SlackEmulator
 from storage.db import make_engine, make_session_factory
-from storage.repositories import outbox
-from tests.conftest import posted_keys
-from tests.e2e.conftest import enqueue_pair_intros
+from tests.e2e.conftest import assert_resumes_at_once, enqueue_pair_intros
 
 MINGLE = Path(sys.executable).with_name("mingle")
 TOKEN = "xoxb-test-token"
@@ -128,22 +120,6 @@ def test_serve_stops_within_10_s_and_a_restart_resumes_at_once(
         assert code == 0, output
         assert took < SHUTDOWN_LIMIT, f"took {took:.1f} s\n{output}"
         assert "Traceback" not in output, output
-
-        with sessions() as session:
-            counts = outbox.counts(session)
-        assert counts[OutboxStatus.SENDING] == 0, counts  # finished or given back
-        assert 0 < counts[OutboxStatus.SENT] < PAIRS, counts
-
         # A fresh process resumes at once: the default 5-minute lease never comes into it.
-        settings = load_settings(
-            slack_bot_token=TOKEN, slack_api_url=emu.api_url, database_url=sqlite_url
-        )
-        deps = build_deps(settings, engine=engine)
-        began = time.monotonic()
-        report = deliver_pending(deps, pacer=Pacer(scale=50.0), lease=DEFAULT_LEASE)
-        assert time.monotonic() - began < 30
-        with sessions() as session:
-            assert outbox.counts(session)[OutboxStatus.SENT] == PAIRS
-        assert report.recovered == 0
-        assert posted_keys(emu) == Counter({key: 1 for key in keys})
+        assert_resumes_at_once(emu, engine, sqlite_url, keys, output)
     engine.dispose()

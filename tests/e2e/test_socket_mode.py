@@ -15,7 +15,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,21 +26,16 @@ from slack_sdk.socket_mode.websocket_client import SocketModeClient
 from sqlalchemy import create_engine, func, select
 
 from bot import runmode
-from bot.app import build_deps
 from bot.config import load_settings
-from bot.core.status import OutboxStatus
 from bot.runmode import HealthServer, health_checks
-from bot.services.delivery import DEFAULT_LEASE, deliver_pending
 from bot.services.deps import Delivery
-from bot.slack.pacing import Pacer
 from bot.testing.cli import MINGLE, ROOT, clean_environment, free_port, run_cli
 from bot.testing.emulator import SlackEmulator
 from bot.testing.sample import build_sample_workspace
 from storage.db import make_engine, make_session_factory
 from storage.models import Base
-from storage.repositories import outbox
-from tests.conftest import IdleWorker, posted_keys
-from tests.e2e.conftest import enqueue_pair_intros
+from tests.conftest import IdleWorker
+from tests.e2e.conftest import assert_resumes_at_once, enqueue_pair_intros
 from tests.e2e.test_shutdown import child_of, ok_posts, pid1_available
 
 RECONNECT_SECONDS = 15
@@ -325,23 +319,7 @@ def test_run_stops_mid_round_and_a_restart_resumes_at_once(
     assert code == 0, output
     assert took < EXIT_SECONDS, f"took {took:.1f} s\n{output}"
     assert "Traceback" not in output, output
-    with sessions() as session:
-        counts = outbox.counts(session)
-    assert counts[OutboxStatus.SENDING] == 0, (counts, output)  # finished or given back
-    assert 0 < counts[OutboxStatus.SENT] < pairs, counts
-
-    settings = load_settings(
-        slack_bot_token=emu.bot_token, slack_api_url=emu.api_url, database_url=sqlite_url
-    )
-    began = time.monotonic()
-    report = deliver_pending(
-        build_deps(settings, engine=engine), pacer=Pacer(scale=50.0), lease=DEFAULT_LEASE
-    )
-    assert time.monotonic() - began < 30
-    with sessions() as session:
-        assert outbox.counts(session)[OutboxStatus.SENT] == pairs
-    assert report.recovered == 0
-    assert posted_keys(emu) == Counter({key: 1 for key in keys})
+    assert_resumes_at_once(emu, engine, sqlite_url, keys, output)
     engine.dispose()
 
 
