@@ -37,7 +37,7 @@ from storage.repositories import members as members_repo
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import rounds as rounds_repo
 from tests import seed
-from tests.conftest import IdleWorker, MakeDeps, only_id, run_at_once
+from tests.conftest import IdleWorker, MakeDeps, run_at_once
 
 TEAM = "T0001"
 CHANNEL = "C1"
@@ -310,28 +310,31 @@ def test_people_left_out_last_time_get_a_boost(deps: Deps) -> None:
 # --- scheduled rounds -------------------------------------------------------------------------
 
 
-def test_skip_next_skips_exactly_one_slot(deps: Deps) -> None:
-    add_members(deps, PEOPLE[:4])
+def change_schedule(deps: Deps, **columns: object) -> int:
+    """Set `columns` on the channel's round schedule; its id."""
     with deps.sessions.begin() as session:
         schedule = session.scalar(select(Schedule))
         assert schedule is not None
-        schedule.skip_next = True
-    assert rounds.scheduled_round(deps, only_id(deps, Schedule.id), SLOT) is None
+        for name, value in columns.items():
+            setattr(schedule, name, value)
+        return schedule.id
+
+
+def test_skip_next_skips_exactly_one_slot(deps: Deps) -> None:
+    add_members(deps, PEOPLE[:4])
+    schedule_id = change_schedule(deps, skip_next=True)
+    assert rounds.scheduled_round(deps, schedule_id, SLOT) is None
     with deps.sessions() as session:
         assert session.scalar(select(Round.status)) == "skipped"
         assert session.scalar(select(Schedule.skip_next)) is False
     assert count(deps, OutboundMessage) == 0
-    planned = rounds.scheduled_round(deps, only_id(deps, Schedule.id), SLOT + dt.timedelta(days=7))
+    planned = rounds.scheduled_round(deps, schedule_id, SLOT + dt.timedelta(days=7))
     assert planned is not None and planned.groups == 2
 
 
 def test_a_paused_schedule_plans_nothing(deps: Deps) -> None:
     add_members(deps, PEOPLE[:4])
-    with deps.sessions.begin() as session:
-        schedule = session.scalar(select(Schedule))
-        assert schedule is not None
-        schedule.enabled = False
-    assert rounds.scheduled_round(deps, only_id(deps, Schedule.id), SLOT) is None
+    assert rounds.scheduled_round(deps, change_schedule(deps, enabled=False), SLOT) is None
     assert count(deps, Round) == 0
 
 
