@@ -37,7 +37,7 @@ PEOPLE = {"members", "alone", "user_ids", "people_ids"}
 
 
 def _builders() -> list[tuple[str, Callable[..., Any]]]:
-    found = []
+    found: list[tuple[str, Callable[..., Any]]] = []
     for info in pkgutil.iter_modules(messages.__path__):
         module = importlib.import_module(f"{messages.__name__}.{info.name}")
         for name, function in inspect.getmembers(module, inspect.isfunction):

@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -187,7 +188,7 @@ def test_events_mingle_ignores_cost_no_write_over_the_socket(
         message = {"type": "message", "channel": "C0COFFEE", "user": "U0ALICE", "ts": ts}
         chatter.append(event({**message, "text": f"chatter {i}"}, f"EvCHAT{i:03d}"))
     for envelope_id in chatter:
-        emu.wait_for(lambda e=envelope_id: emu.socket_mode.acks(e), timeout=10)
+        emu.wait_for(partial(emu.socket_mode.acks, envelope_id), timeout=10)
     assert table_rows(sqlite_url) == before
     home = {"type": "app_home_opened", "user": "U0ALICE", "tab": "home", "channel": "D1"}
     emu.wait_for(lambda: emu.socket_mode.acks(event(home, "EvHOME001")), timeout=10)
