@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.core import ids
 from bot.errors import SlackAuthError
 from bot.middleware import CheckShape, knows_workspace, workspace_boundary
 from bot.services import events
@@ -167,7 +168,7 @@ def _oauth(settings: Settings, deps: Deps) -> dict[str, Any]:
 
 
 #: Slack's events saying Mingle lost a workspace (in no guaranteed order).
-REVOCATION_EVENTS = ("app_uninstalled", "tokens_revoked")
+REVOCATION_EVENTS = ids.REVOCATION_EVENTS
 
 
 def _acknowledged(ack: Callable[[], None]) -> None:

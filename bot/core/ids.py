@@ -44,6 +44,10 @@ SHORTCUT_SAVE_ANSWER = "mingle_save_answer"  # message shortcut
 SHORTCUT_INTRO = "mingle_intro"  # global shortcut
 
 # events the app subscribes to
+#: Slack's word that Mingle was uninstalled or lost its token (handled in `bot.app`, either
+#: may come first).
+REVOCATION_EVENTS = ("app_uninstalled", "tokens_revoked")
+#: The manifest's event subscriptions.
 EVENTS = (
     "app_home_opened",
     "message.channels",
@@ -51,6 +55,7 @@ EVENTS = (
     "member_joined_channel",
     "reaction_added",
     "reaction_removed",
+    *REVOCATION_EVENTS,
 )
 
 # external-select action_ids served by the options handler
