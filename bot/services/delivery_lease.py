@@ -57,7 +57,37 @@ def delivery_turn(
     is taken over; 0 takes it over at once (a worker that knows it runs alone).
     """
     scope = scope_of(deps)
-    stale_after = min(stale_after, LEASE_TTL)
+    # Passes of one process that share a holder take turns here first: the lease row cannot
+    # tell them apart, so one finishing would otherwise give the lease up under the other.
+    local = _local_turn(scope, holder)
+    while not local.acquire(timeout=_POLL):
+        if stop is not None and stop.is_set():
+            yield None
+            return
+    try:
+        with _held(deps, scope, holder, min(stale_after, LEASE_TTL), stop) as halt:
+            yield halt
+    finally:
+        local.release()
+
+
+_turns: dict[tuple[str, str], threading.Lock] = {}
+_turns_guard = threading.Lock()
+
+
+def _local_turn(scope: str, holder: str) -> threading.Lock:
+    with _turns_guard:
+        return _turns.setdefault((scope, holder), threading.Lock())
+
+
+@contextmanager
+def _held(
+    deps: Deps,
+    scope: str,
+    holder: str,
+    stale_after: dt.timedelta,
+    stop: threading.Event | None,
+) -> Iterator[threading.Event | None]:
     with deps.sessions.begin() as session:
         taken = repo.take(session, scope, holder, deps.clock(), stale_after)
     if not taken:
