@@ -63,7 +63,7 @@ from bot.errors import (
     SlackUserGone,
 )
 from bot.services.admins import workspace_admins
-from bot.services.delivery_lease import RETRY_EVERY, delivery_turn
+from bot.services.delivery_lease import LOCAL_PASSES, RETRY_EVERY, delivery_turn, scope_of
 from bot.services.deps import Deps
 from bot.services.invites import invite_file
 from bot.slack.gateway import slack_errors
@@ -754,17 +754,28 @@ def deliver_pending(
 
 
 def _deliver(run: _Run, lease: dt.timedelta, limit: int | None) -> None:
-    # Only the holder of the workspace's delivery lease sends (shared pacing).
-    with delivery_turn(run.deps, run.pacer.holder, stale_after=lease, stop=run.stop) as turn:
-        if turn is None:
-            run.report.busy += 1
-            return
-        run.stop = turn  # set when the worker stops or the lease is lost
-        try:
-            run.recover(lease)
-            run.deliver_due(limit)
-        except _Halt as exc:
-            log.error("Slack refused the bot token (%s): delivery paused", exc.code)
+    key = (scope_of(run.deps), run.pacer.holder)
+    if not LOCAL_PASSES.enter(key):
+        return  # a pass of this process is under way: it goes round again for these rows
+    again, stop = True, run.stop
+    try:
+        while again:
+            # Only the holder of the workspace's delivery lease sends (shared pacing).
+            with delivery_turn(run.deps, run.pacer.holder, stale_after=lease, stop=stop) as turn:
+                if turn is None:
+                    run.report.busy += 1
+                    return
+                run.stop = turn  # set when the worker stops or the lease is lost
+                try:
+                    run.recover(lease)
+                    run.deliver_due(limit)
+                except _Halt as exc:
+                    log.error("Slack refused the bot token (%s): delivery paused", exc.code)
+                    return
+            again = LOCAL_PASSES.again(key)
+    finally:
+        if again:
+            LOCAL_PASSES.leave(key)
 
 
 def deliver_now(deps: Deps) -> None:

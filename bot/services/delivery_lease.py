@@ -57,37 +57,7 @@ def delivery_turn(
     is taken over; 0 takes it over at once (a worker that knows it runs alone).
     """
     scope = scope_of(deps)
-    # Passes of one process that share a holder take turns here first: the lease row cannot
-    # tell them apart, so one finishing would otherwise give the lease up under the other.
-    local = _local_turn(scope, holder)
-    while not local.acquire(timeout=_POLL):
-        if stop is not None and stop.is_set():
-            yield None
-            return
-    try:
-        with _held(deps, scope, holder, min(stale_after, LEASE_TTL), stop) as halt:
-            yield halt
-    finally:
-        local.release()
-
-
-_turns: dict[tuple[str, str], threading.Lock] = {}
-_turns_guard = threading.Lock()
-
-
-def _local_turn(scope: str, holder: str) -> threading.Lock:
-    with _turns_guard:
-        return _turns.setdefault((scope, holder), threading.Lock())
-
-
-@contextmanager
-def _held(
-    deps: Deps,
-    scope: str,
-    holder: str,
-    stale_after: dt.timedelta,
-    stop: threading.Event | None,
-) -> Iterator[threading.Event | None]:
+    stale_after = min(stale_after, LEASE_TTL)
     with deps.sessions.begin() as session:
         taken = repo.take(session, scope, holder, deps.clock(), stale_after)
     if not taken:
@@ -145,6 +115,45 @@ def _keep(
             log.warning("lost the delivery lease of %s: stopping this pass", scope)
             halt.set()
             return
+
+
+class LocalPasses:
+    """Passes of one process that share a holder (its pacer) and a workspace: the lease row
+    cannot tell them apart, so they must not run side by side (the first to finish would give
+    the lease up under the other). The first runs; a later one leaves a note instead, and the
+    running pass goes round once more before it lets go, so what the later one was asked to
+    send still goes out."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._running: set[tuple[str, str]] = set()
+        self._again: set[tuple[str, str]] = set()
+
+    def enter(self, key: tuple[str, str]) -> bool:
+        """True: run the pass. False: one is under way here; it will go round again."""
+        with self._guard:
+            if key in self._running:
+                self._again.add(key)
+                return False
+            self._running.add(key)
+            return True
+
+    def again(self, key: tuple[str, str]) -> bool:
+        """After a pass: True when asked to go round again (still running), else it is over."""
+        with self._guard:
+            if key in self._again:
+                self._again.discard(key)
+                return True
+            self._running.discard(key)
+            return False
+
+    def leave(self, key: tuple[str, str]) -> None:
+        with self._guard:
+            self._running.discard(key)
+            self._again.discard(key)
+
+
+LOCAL_PASSES = LocalPasses()
 
 
 def lease_holder(deps: Deps) -> str | None:
